@@ -1,12 +1,24 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Hosting;
+using PromptFunctions.Core;
+using PromptFunctions.Core.Durable;
+
 namespace PromptFunctions.FunctionApp;
-public static class Program
+
+/// <summary>Composition of the Azure Functions isolated worker; behaviour lives in PromptFunctions.Core.</summary>
+public sealed class Program
 {
-    public static void Main(string[] args)
+    public static void Main(string[] args) => CreateBuilder(args).Build().Run();
+
+    public static FunctionsApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
-        builder.Build().Run();
+        builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        // Class-based orchestrators and activities are published as functions by the extension itself.
+        builder.ConfigureDurableWorker().AddTasks(registry => registry.AddPromptFunctionsTasks());
+        return builder;
     }
 }

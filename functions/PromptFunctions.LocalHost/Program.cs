@@ -1,9 +1,29 @@
+using PromptFunctions.Core;
+using PromptFunctions.Core.Durable;
+
 namespace PromptFunctions.LocalHost;
-public static class Program
+
+/// <summary>
+/// Runs the Functions app's handlers and Durable tasks as a plain ASP.NET Core app over Azurite, for machines
+/// without Azure Functions Core Tools. Composition only: behaviour lives in PromptFunctions.Core.
+/// </summary>
+public sealed class Program
 {
-    public static void Main(string[] args)
+    public static void Main(string[] args) => CreateApp(args).Run();
+
+    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = WebApplication.CreateBuilder(args).Build();
-        app.Run();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
+        builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
+        builder.Services.AddProblemDetails();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseStatusCodePages();
+        app.MapPromptFunctionsApi();
+        return app;
     }
 }

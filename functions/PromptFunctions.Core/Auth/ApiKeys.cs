@@ -1,0 +1,130 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace PromptFunctions.Core.Auth;
+
+[Flags]
+public enum ApiRoles
+{
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Promote = 4,
+    Admin = 8,
+}
+
+/// <summary>One configured key, section <c>Auth:Keys:N</c>. Give either the secret or its SHA-256 (hex).</summary>
+public sealed class ApiKeyOptions
+{
+    public string Name { get; set; } = "";
+    public string? Secret { get; set; }
+    public string? SecretSha256 { get; set; }
+    public List<string> Roles { get; set; } = [];
+}
+
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    public List<ApiKeyOptions> Keys { get; set; } = [];
+}
+
+/// <summary>The caller, identified by key name (never by secret).</summary>
+public sealed record ApiPrincipal(string Name, ApiRoles Roles)
+{
+    /// <summary><c>admin</c> holds every role and <c>write</c> includes <c>read</c>.</summary>
+    public bool Has(ApiRoles role)
+    {
+        if ((Roles & ApiRoles.Admin) != 0) return true;
+        var effective = Roles | ((Roles & ApiRoles.Write) != 0 ? ApiRoles.Read : ApiRoles.None);
+        return (effective & role) == role;
+    }
+}
+
+/// <summary>
+/// Resolves <c>Authorization: Bearer &lt;key&gt;</c> or <c>x-api-key</c> to a principal. Only SHA-256 digests of
+/// secrets are held in memory, so a configured secret never reaches a log or a dump through this class.
+/// </summary>
+public sealed class ApiKeyAuthenticator
+{
+    private readonly FrozenDictionary<string, ApiPrincipal> _byDigest;
+
+    public ApiKeyAuthenticator(IOptions<AuthOptions> options)
+    {
+        var byDigest = new Dictionary<string, ApiPrincipal>(StringComparer.Ordinal);
+        foreach (var key in options.Value.Keys)
+        {
+            var digest = key.SecretSha256 is { Length: > 0 } given ? given.ToLowerInvariant() : Digest(key.Secret!);
+            byDigest[digest] = new ApiPrincipal(key.Name, ParseRoles(key.Roles));
+        }
+        _byDigest = byDigest.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public static string Digest(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static ApiRoles ParseRoles(IEnumerable<string> roles)
+    {
+        var result = ApiRoles.None;
+        foreach (var role in roles)
+        {
+            result |= role.Trim().ToLowerInvariant() switch
+            {
+                "read" => ApiRoles.Read,
+                "write" => ApiRoles.Write,
+                "promote" => ApiRoles.Promote,
+                "admin" => ApiRoles.Admin,
+                _ => throw new ArgumentException($"unknown role '{role}'; roles are read, write, promote, admin"),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>The presented key, if any: the bearer token, else <c>x-api-key</c>.</summary>
+    public static string? PresentedKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return authorization["Bearer ".Length..].Trim();
+        var apiKey = request.Headers["x-api-key"].ToString();
+        return apiKey.Length > 0 ? apiKey.Trim() : null;
+    }
+
+    public ApiPrincipal? Authenticate(string? presentedKey) =>
+        presentedKey is { Length: > 0 and <= 512 } && _byDigest.TryGetValue(Digest(presentedKey), out var principal) ? principal : null;
+}
+
+/// <summary>Rejects unusable key configuration at start rather than at the first request.</summary>
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            var key = options.Keys[i];
+            var where = $"Auth:Keys:{i}";
+            if (string.IsNullOrWhiteSpace(key.Name)) failures.Add($"{where}:Name is required");
+            else if (!names.Add(key.Name)) failures.Add($"{where}:Name '{key.Name}' is used twice");
+            var hasSecret = !string.IsNullOrEmpty(key.Secret);
+            var hasDigest = !string.IsNullOrEmpty(key.SecretSha256);
+            if (hasSecret == hasDigest) failures.Add($"{where}: give exactly one of Secret and SecretSha256");
+            if (hasSecret && key.Secret!.Length < 16) failures.Add($"{where}:Secret must have at least 16 characters");
+            if (hasDigest && (key.SecretSha256!.Length != 64 || !key.SecretSha256.All(Uri.IsHexDigit)))
+                failures.Add($"{where}:SecretSha256 must be 64 hex characters");
+            if (key.Roles.Count == 0) failures.Add($"{where}:Roles must list at least one of read, write, promote, admin");
+            try
+            {
+                ApiKeyAuthenticator.ParseRoles(key.Roles);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"{where}:Roles: {e.Message}");
+            }
+        }
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.DurableTask;
+
+namespace PromptFunctions.Core.Durable;
+
+/// <summary>
+/// The one list of orchestrators and activities. The Functions worker, the local host's in-process engine and
+/// the orchestration tests all register through <see cref="AddPromptFunctionsTasks"/>, so a task added here
+/// runs identically everywhere.
+/// </summary>
+public static class PromptFunctionsTasks
+{
+    public static DurableTaskRegistry AddPromptFunctionsTasks(this DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return registry;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace PromptFunctions.Core.Http;
+
+/// <summary>
+/// Writes pre-serialized JSON with the status and headers given. Both hosts execute <see cref="IResult"/>, and
+/// writing bytes ourselves keeps their output identical regardless of each host's serializer settings.
+/// </summary>
+public sealed class JsonBytesResult(int status, ReadOnlyMemory<byte> body, string contentType = JsonBytesResult.Json) : IResult
+{
+    public const string Json = "application/json; charset=utf-8";
+    public const string ProblemJson = "application/problem+json; charset=utf-8";
+
+    public int Status { get; } = status;
+    public ReadOnlyMemory<byte> Body { get; } = body;
+    public string? ETag { get; init; }
+    public string? CacheControl { get; init; }
+    public string? Location { get; init; }
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = Status;
+        ApplyHeaders(response, ETag, CacheControl, Location, Headers);
+        response.ContentType = contentType;
+        response.ContentLength = Body.Length;
+        await response.Body.WriteAsync(Body, httpContext.RequestAborted);
+    }
+
+    internal static void ApplyHeaders(HttpResponse response, string? etag, string? cacheControl, string? location, IReadOnlyDictionary<string, string>? headers)
+    {
+        if (etag is not null) response.Headers[HeaderNames.ETag] = etag;
+        if (cacheControl is not null) response.Headers[HeaderNames.CacheControl] = cacheControl;
+        if (location is not null) response.Headers[HeaderNames.Location] = location;
+        if (headers is null) return;
+        foreach (var (name, value) in headers) response.Headers[name] = value;
+    }
+}
+
+/// <summary>A bodiless response (204, 304) that still carries validators and cache headers.</summary>
+public sealed class EmptyResult(int status) : IResult
+{
+    public string? ETag { get; init; }
+    public string? CacheControl { get; init; }
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = status;
+        JsonBytesResult.ApplyHeaders(httpContext.Response, ETag, CacheControl, null, Headers);
+        return Task.CompletedTask;
+    }
+}
+
+public static class JsonResponses
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    public static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
+
+    public static JsonBytesResult Json(JsonNode body, int status = 200) => new(status, Serialize(body));
+
+    public static JsonBytesResult Problem(ProblemException problem, string instance) =>
+        new(problem.Status, Serialize(problem.ToJson(instance)), JsonBytesResult.ProblemJson)
+        {
+            Headers = problem.Status == 401
+                ? new Dictionary<string, string> { [HeaderNames.WWWAuthenticate] = "Bearer realm=\"PromptFunctions\"" }
+                : null,
+        };
+
+    public static string Quote(string entityTag) => $"\"{entityTag}\"";
+}

@@ -1,0 +1,146 @@
+using System.ClientModel;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OllamaSharp;
+using OpenAI;
+
+namespace PromptFunctions.Core.Models;
+
+/// <summary>One named model connection, section <c>Models:&lt;name&gt;</c>.</summary>
+public sealed class ModelConnectionOptions
+{
+    /// <summary><c>openai</c>, <c>azure-openai</c>, <c>openai-compatible</c> or <c>ollama</c>.</summary>
+    public string Provider { get; set; } = "";
+
+    /// <summary>Base URL; required except for <c>openai</c> (which defaults to api.openai.com).</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Required for <c>openai</c> and <c>azure-openai</c>; optional for the others.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Default model (for Azure OpenAI, the deployment name).</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>Per-call timeout.</summary>
+    public double TimeoutSeconds { get; set; } = 120;
+}
+
+/// <summary>All configured connections by name (section <c>Models</c>).</summary>
+public sealed class ModelsOptions : Dictionary<string, ModelConnectionOptions>
+{
+    public const string Section = "Models";
+
+    public ModelsOptions() : base(StringComparer.OrdinalIgnoreCase) { }
+}
+
+public static class ModelProviderNames
+{
+    public const string OpenAI = "openai";
+    public const string AzureOpenAI = "azure-openai";
+    public const string OpenAICompatible = "openai-compatible";
+    public const string Ollama = "ollama";
+
+    public static readonly IReadOnlyList<string> All = [OpenAI, AzureOpenAI, OpenAICompatible, Ollama];
+}
+
+public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ModelsOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (connection, settings) in options)
+        {
+            var where = $"Models:{connection}";
+            if (!ModelProviderNames.All.Contains(settings.Provider, StringComparer.OrdinalIgnoreCase))
+            {
+                failures.Add($"{where}:Provider must be one of {string.Join(", ", ModelProviderNames.All)}; got '{settings.Provider}'");
+                continue;
+            }
+            var provider = settings.Provider.ToLowerInvariant();
+            if (provider != ModelProviderNames.OpenAI && string.IsNullOrWhiteSpace(settings.Endpoint))
+                failures.Add($"{where}:Endpoint is required for provider {provider}");
+            if (settings.Endpoint is { Length: > 0 } endpoint && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                failures.Add($"{where}:Endpoint must be an absolute http(s) URL; got '{endpoint}'");
+            if (provider is ModelProviderNames.OpenAI or ModelProviderNames.AzureOpenAI && string.IsNullOrWhiteSpace(settings.ApiKey))
+                failures.Add($"{where}:ApiKey is required for provider {provider}");
+            if (string.IsNullOrWhiteSpace(settings.Model))
+                failures.Add($"{where}:Model is required (the default model or deployment name)");
+            if (settings.TimeoutSeconds is <= 0 or > 3600)
+                failures.Add($"{where}:TimeoutSeconds must be between 0 and 3600");
+        }
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>
+/// Builds one <see cref="IChatClient"/> pipeline per configured connection, lazily and once. Requests choose a
+/// connection by name only; endpoints and keys never come from a request.
+/// </summary>
+public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<string> Names => options.Value.Keys;
+
+    public bool Exists(string name) => options.Value.ContainsKey(name);
+
+    public ModelConnectionOptions Settings(string name) =>
+        options.Value.TryGetValue(name, out var settings) ? settings : throw new KeyNotFoundException($"No model connection named '{name}'.");
+
+    public IChatClient GetChatClient(string name) =>
+        _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
+
+    private IChatClient Build(string name, ModelConnectionOptions settings)
+    {
+        var inner = CreateProviderClient(settings);
+        return inner.AsBuilder()
+            .UseLogging(loggerFactory)
+            .UseOpenTelemetry(loggerFactory, sourceName: "PromptFunctions.Models", configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Build();
+    }
+
+    public static IChatClient CreateProviderClient(ModelConnectionOptions settings)
+    {
+        var timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
+        switch (settings.Provider.ToLowerInvariant())
+        {
+            case ModelProviderNames.OpenAI:
+            {
+                var clientOptions = new OpenAIClientOptions { NetworkTimeout = timeout };
+                if (settings.Endpoint is { Length: > 0 } endpoint) clientOptions.Endpoint = new Uri(endpoint);
+                return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
+            }
+            case ModelProviderNames.AzureOpenAI:
+            {
+                // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/ with the resource key.
+                var baseUri = new Uri(settings.Endpoint!.TrimEnd('/') + "/openai/v1/");
+                var clientOptions = new OpenAIClientOptions { Endpoint = baseUri, NetworkTimeout = timeout };
+                return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
+            }
+            case ModelProviderNames.OpenAICompatible:
+            {
+                var clientOptions = new OpenAIClientOptions { Endpoint = new Uri(settings.Endpoint!), NetworkTimeout = timeout };
+                // Many compatible servers need no key; the SDK still requires a credential value.
+                var key = string.IsNullOrEmpty(settings.ApiKey) ? "unused" : settings.ApiKey;
+                return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(settings.Model).AsIChatClient();
+            }
+            case ModelProviderNames.Ollama:
+            {
+                var http = new HttpClient { BaseAddress = new Uri(settings.Endpoint!), Timeout = timeout };
+                return new OllamaApiClient(http, settings.Model);
+            }
+            default:
+                throw new InvalidOperationException($"Unknown model provider '{settings.Provider}'.");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            if (client.IsValueCreated) client.Value.Dispose();
+        }
+    }
+}

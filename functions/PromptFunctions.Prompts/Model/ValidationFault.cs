@@ -1,0 +1,11 @@
+namespace PromptFunctions.Prompts.Model;
+
+/// <param name="Path">JSON path of the faulty value, e.g. <c>$.template.messages[2].role</c>.</param>
+public sealed record ValidationFault(string Path, string Message);
+
+/// <summary>Thrown when a document does not satisfy its schema; carries every fault found, not only the first.</summary>
+public sealed class PromptValidationException(IReadOnlyList<ValidationFault> faults)
+    : Exception(faults.Count == 1 ? $"{faults[0].Path}: {faults[0].Message}" : $"{faults.Count} validation faults, first {faults[0].Path}: {faults[0].Message}")
+{
+    public IReadOnlyList<ValidationFault> Faults { get; } = faults;
+}
