@@ -1,5 +1,6 @@
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
+using PromptFunctions.Core.Http;
 
 namespace PromptFunctions.LocalHost;
 
@@ -17,12 +18,11 @@ public sealed class Program
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
-        // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
-        builder.Services.AddProblemDetails();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseStatusCodePages();
+        // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
+        app.UseStatusCodePages(context => RoutingProblems.WriteAsync(context.HttpContext));
         app.MapPromptFunctionsApi();
         return app;
     }

@@ -58,9 +58,17 @@ public sealed class EmptyResult(int status) : IResult
 
 public static class JsonResponses
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    /// <summary>
+    /// Compact, and escaping only what JSON requires: responses are application/json, never embedded in HTML, and
+    /// prompts are full of quotes, '+' and '&lt;' that would otherwise turn into \uXXXX noise.
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
-    public static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Compact);
+    public static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Options);
 
     public static JsonBytesResult Json(JsonNode body, int status = 200) => new(status, Serialize(body));
 

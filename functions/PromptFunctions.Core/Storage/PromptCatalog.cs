@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -18,7 +17,7 @@ public sealed class VersionDocument
         Content = PromptVersionJson.Parse(ContentJson.DeepClone());
         var document = Describe(record);
         foreach (var (key, value) in ContentJson) document[key] = value?.DeepClone();
-        ResponseBytes = JsonSerializer.SerializeToUtf8Bytes(document);
+        ResponseBytes = Http.JsonResponses.Serialize(document);
     }
 
     public VersionRecord Record { get; }

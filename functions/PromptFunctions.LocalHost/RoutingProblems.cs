@@ -1,0 +1,22 @@
+using PromptFunctions.Core.Http;
+
+namespace PromptFunctions.LocalHost;
+
+/// <summary>Explains routing failures in the API's problem format instead of an empty body.</summary>
+internal static class RoutingProblems
+{
+    public static Task WriteAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var detail = context.Response.StatusCode switch
+        {
+            404 => $"No API route matches {request.Method} {request.Path}. Names in paths must be URL segments without '/'.",
+            405 => $"{request.Path} does not accept {request.Method}.",
+            _ => $"The request to {request.Method} {request.Path} failed with status {context.Response.StatusCode}.",
+        };
+        var problem = new ProblemException(context.Response.StatusCode, ReasonPhrase(context.Response.StatusCode), detail);
+        return JsonResponses.Problem(problem, request.Path).ExecuteAsync(context);
+    }
+
+    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
+}
