@@ -290,6 +290,7 @@ public class FStringFormatSpecTests
     [InlineData("42", ",_", "Cannot specify both ',' and '_'.")]
     [InlineData("1114112", "c", "%c arg not in range(0x110000)")]
     [InlineData("-1", "c", "%c arg not in range(0x110000)")]
+    [InlineData("-9999999999999999999999999057", "c", "Python int too large to convert to C long")]
     [InlineData("true", "s", "Unknown format code 's' for object of type 'bool'")]
     [InlineData("3.14159", "d", "Unknown format code 'd' for object of type 'float'")]
     [InlineData("3.14159", "c", "Unknown format code 'c' for object of type 'float'")]

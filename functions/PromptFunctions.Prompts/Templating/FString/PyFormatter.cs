@@ -85,6 +85,10 @@ internal static class PyFormatter
             {
                 throw new PyFormatException("Alternate form (#) not allowed with integer format specifier 'c'");
             }
+            if (value < long.MinValue || value > long.MaxValue)
+            {
+                throw new PyFormatException("Python int too large to convert to C long");
+            }
             if (value < 0 || value > 0x10FFFF) throw new PyFormatException("%c arg not in range(0x110000)");
             var character = CodePoints.ToText((int)value);
             // The character is laid out as if it were a number's tail, so it is never grouped or zero-padded as digits.

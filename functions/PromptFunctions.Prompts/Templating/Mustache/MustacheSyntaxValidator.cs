@@ -10,6 +10,12 @@ namespace PromptFunctions.Prompts.Templating.Mustache;
 /// </summary>
 internal static class MustacheSyntaxValidator
 {
+    /// <summary>
+    /// Stubble stops rendering at 256 levels of nesting; a lower, explicit limit turns that into a syntax error at the
+    /// offending section instead of a failure in the middle of rendering.
+    /// </summary>
+    public const int MaxSectionDepth = 100;
+
     private const string DefaultOpen = "{{";
     private const string DefaultClose = "}}";
 
@@ -57,6 +63,11 @@ internal static class MustacheSyntaxValidator
                     break;
                 case '#' or '^':
                     RequireName(content, tagText, tagStart);
+                    if (sections.Count == MaxSectionDepth)
+                    {
+                        throw new TemplateSyntaxException(
+                            $"Sections are nested more than {MaxSectionDepth} levels deep.", tagStart);
+                    }
                     sections.Push((content, tagText, tagStart));
                     break;
                 case '/':

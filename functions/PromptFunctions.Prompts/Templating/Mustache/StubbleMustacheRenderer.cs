@@ -2,6 +2,7 @@ using System.Collections;
 using System.Dynamic;
 using System.Globalization;
 using Stubble.Core.Contexts;
+using Stubble.Core.Exceptions;
 using Stubble.Core.Renderers.StringRenderer;
 using Stubble.Core.Settings;
 using Stubble.Core.Tokens;
@@ -25,7 +26,15 @@ internal static class StubbleMustacheRenderer
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         var renderer = new StringRender(writer, Settings.RendererPipeline, Settings.MaxRecursionDepth);
-        renderer.Render(template, new Context(view, Settings, PerRender));
+        try
+        {
+            renderer.Render(template, new Context(view, Settings, PerRender));
+        }
+        catch (StubbleException e)
+        {
+            // Validation rules out the faults known to reach here; keep Stubble's exceptions inside the library anyway.
+            throw new TemplateSyntaxException($"The template cannot be rendered: {e.Message}", 0);
+        }
         return writer.ToString();
     }
 
