@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace PromptFunctions.Tests.Infrastructure;
+
+public sealed record ApiResponse(int Status, string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    public string? ContentType => Header("Content-Type");
+
+    public JsonNode Json => JsonNode.Parse(Body) ?? throw new InvalidOperationException("empty body");
+
+    public override string ToString() => $"{Status} {ContentType} {Body}";
+}
+
+/// <summary>A way to call the API: over HTTP to the local host, or straight into the Functions app's triggers.</summary>
+public interface IApiDriver : IAsyncDisposable
+{
+    string Kind { get; }
+
+    TestStorage Storage { get; }
+
+    IServiceProvider Services { get; }
+
+    Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
+        IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json");
+}
+
+public static class ApiDriverExtensions
+{
+    public static Task<ApiResponse> GetAsync(this IApiDriver driver, string path, string? key = TestKeys.Admin, IReadOnlyDictionary<string, string>? headers = null) =>
+        driver.SendAsync(HttpMethod.Get, path, null, key, headers, null);
+
+    public static Task<ApiResponse> PostAsync(this IApiDriver driver, string path, JsonNode body, string? key = TestKeys.Admin, IReadOnlyDictionary<string, string>? headers = null) =>
+        driver.SendAsync(HttpMethod.Post, path, body.ToJsonString(), key, headers);
+
+    public static Task<ApiResponse> PutAsync(this IApiDriver driver, string path, JsonNode body, string? key = TestKeys.Admin, IReadOnlyDictionary<string, string>? headers = null) =>
+        driver.SendAsync(HttpMethod.Put, path, body.ToJsonString(), key, headers);
+
+    public static Task<ApiResponse> DeleteAsync(this IApiDriver driver, string path, string? key = TestKeys.Admin, IReadOnlyDictionary<string, string>? headers = null) =>
+        driver.SendAsync(HttpMethod.Delete, path, null, key, headers, null);
+
+    /// <summary>Creates a version and returns the response, asserting it was stored.</summary>
+    public static async Task<JsonObject> CreateVersionAsync(this IApiDriver driver, string prompt, JsonNode version, string[]? tags = null, string? message = null, string? parent = null)
+    {
+        var body = new JsonObject { ["version"] = version.DeepClone() };
+        if (tags is not null) body["tags"] = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray());
+        if (message is not null) body["message"] = message;
+        if (parent is not null) body["parent"] = parent;
+        var response = await driver.PostAsync($"/api/prompts/{prompt}/versions", body);
+        Assert.True(response.Status is 200 or 201, response.ToString());
+        return response.Json.AsObject();
+    }
+}

@@ -1,0 +1,22 @@
+namespace PromptFunctions.Tests.Infrastructure;
+
+/// <summary>Test data for theories that run once per host.</summary>
+public static class Drivers
+{
+    public const string LocalHost = "local-host";
+    public const string Functions = "functions";
+
+    public static TheoryData<string> Both => new() { LocalHost, Functions };
+
+    public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null) => kind switch
+    {
+        LocalHost => await LocalHostDriver.StartAsync(settings),
+        Functions => await FunctionsDriver.StartAsync(settings),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static int _counter;
+
+    /// <summary>A prompt name no other test uses.</summary>
+    public static string PromptName(string stem = "p") => $"{stem}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..(stem.Length + 20)];
+}

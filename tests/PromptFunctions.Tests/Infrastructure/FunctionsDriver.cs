@@ -1,0 +1,110 @@
+using System.Reflection;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PromptFunctions.Core;
+using PromptFunctions.FunctionApp.Triggers;
+
+namespace PromptFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// Calls the Functions app's <c>[Function]</c> methods directly, as the Functions host would after routing: the
+/// route template comes from each method's HttpTrigger attribute, route values bind to its parameters, and the
+/// returned IResult executes against a real HttpContext. Azure Functions Core Tools cannot run here, so this is
+/// how the Functions adapters are exercised end to end over Azurite.
+/// </summary>
+public sealed class FunctionsDriver : IApiDriver
+{
+    private readonly ServiceProvider _services;
+    private readonly IReadOnlyList<(MethodInfo Method, string[] Verbs, TemplateMatcher Matcher)> _functions;
+    private readonly object _triggers;
+
+    private FunctionsDriver(ServiceProvider services, TestStorage storage)
+    {
+        _services = services;
+        Storage = storage;
+        _triggers = ActivatorUtilities.CreateInstance<PromptTriggers>(services);
+        _functions = TriggerRoutes(typeof(PromptTriggers))
+            .Select(t => (t.Method, t.Verbs, new TemplateMatcher(TemplateParser.Parse(t.Route), new RouteValueDictionary())))
+            .ToList();
+    }
+
+    public string Kind => "functions";
+    public TestStorage Storage { get; }
+    public IServiceProvider Services => _services;
+
+    public static async Task<FunctionsDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null)
+    {
+        storage ??= await TestStorage.CreateAsync();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(storage.Configuration())
+            .AddInMemoryCollection(TestKeys.Configuration())
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddPromptFunctionsCore(configuration);
+        return new FunctionsDriver(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), storage);
+    }
+
+    /// <summary>Each [Function] HTTP method of <paramref name="type"/> with its verbs and route (prefix added).</summary>
+    public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes(Type type)
+    {
+        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (method.GetCustomAttribute<FunctionAttribute>() is null) continue;
+            var trigger = method.GetParameters()
+                .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
+                .FirstOrDefault(a => a is not null);
+            if (trigger is null) continue;
+            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), "api/" + trigger.Route);
+        }
+    }
+
+    public async Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
+        IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json")
+    {
+        var queryAt = pathAndQuery.IndexOf('?');
+        var rawPath = queryAt < 0 ? pathAndQuery : pathAndQuery[..queryAt];
+        var context = new DefaultHttpContext { RequestServices = _services };
+        context.Request.Method = method.Method;
+        context.Request.Path = PathString.FromUriComponent(rawPath);
+        if (queryAt >= 0) context.Request.QueryString = new QueryString(pathAndQuery[queryAt..]);
+        if (key is not null) context.Request.Headers.Authorization = $"Bearer {key}";
+        if (body is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Request.Body = new MemoryStream(bytes);
+            context.Request.ContentLength = bytes.Length;
+            if (contentType is not null) context.Request.ContentType = contentType;
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) context.Request.Headers[name] = value;
+        var responseBody = new MemoryStream();
+        context.Response.Body = responseBody;
+
+        var values = new RouteValueDictionary();
+        var match = _functions.FirstOrDefault(f => f.Verbs.Contains(method.Method) && f.Matcher.TryMatch(context.Request.Path, values = new RouteValueDictionary()));
+        if (match.Method is null)
+        {
+            // The Functions host answers unknown routes itself, with an empty 404.
+            return new ApiResponse(404, "", new Dictionary<string, string>());
+        }
+        var arguments = match.Method.GetParameters()
+            .Select(p => p.ParameterType == typeof(HttpRequest) ? context.Request : (object?)values[p.Name!]?.ToString())
+            .ToArray();
+        var result = await (Task<IResult>)match.Method.Invoke(_triggers, arguments)!;
+        await result.ExecuteAsync(context);
+
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in context.Response.Headers) all[name] = value.ToString();
+        return new ApiResponse(context.Response.StatusCode, Encoding.UTF8.GetString(responseBody.ToArray()), all);
+    }
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PromptFunctions.Tests.Infrastructure;
+
+/// <summary>The real local host (Kestrel on a free loopback port, in-process Durable engine) over Azurite.</summary>
+public sealed class LocalHostDriver : IApiDriver
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _http;
+
+    private LocalHostDriver(WebApplication app, TestStorage storage, Uri baseAddress)
+    {
+        _app = app;
+        Storage = storage;
+        BaseAddress = baseAddress;
+        _http = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public string Kind => "local-host";
+    public TestStorage Storage { get; }
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+    public WebApplication App => _app;
+
+    public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null)
+    {
+        storage ??= await TestStorage.CreateAsync();
+        var app = LocalHost.Program.CreateApp(["--environment", "Testing"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(storage.Configuration());
+            builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+            if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LocalHostDriver(app, storage, new Uri(address));
+    }
+
+    public async Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
+        IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, pathAndQuery);
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body);
+            request.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
+        }
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);
+        foreach (var (name, values) in response.Content.Headers) all[name] = string.Join(", ", values);
+        return new ApiResponse((int)response.StatusCode, text, all);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

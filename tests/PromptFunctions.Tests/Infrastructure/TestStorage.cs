@@ -1,0 +1,56 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace PromptFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// Tables and a container of this test's own on the shared Azurite, so no test reads rows another test wrote.
+/// </summary>
+public sealed class TestStorage
+{
+    private TestStorage(string connectionString)
+    {
+        ConnectionString = connectionString;
+        PromptsTable = AzuriteServer.UniqueName("prompts");
+        PromptIndexTable = AzuriteServer.UniqueName("index");
+        VersionsContainer = AzuriteServer.UniqueName("versions");
+    }
+
+    public string ConnectionString { get; }
+    public string PromptsTable { get; }
+    public string PromptIndexTable { get; }
+    public string VersionsContainer { get; }
+
+    public static async Task<TestStorage> CreateAsync() => new((await AzuriteServer.StartSharedAsync()).ConnectionString);
+
+    public Dictionary<string, string?> Configuration() => new()
+    {
+        ["ConnectionStrings:Storage"] = ConnectionString,
+        ["Storage:PromptsTable"] = PromptsTable,
+        ["Storage:PromptIndexTable"] = PromptIndexTable,
+        ["Storage:VersionsContainer"] = VersionsContainer,
+    };
+
+    /// <summary>
+    /// Every entity (with its ETag) and every blob (with its ETag) this test's storage holds, as sorted text, so
+    /// two snapshots are equal exactly when nothing was written in between.
+    /// </summary>
+    public async Task<string> SnapshotAsync()
+    {
+        var lines = new List<string>();
+        var tables = new TableServiceClient(ConnectionString);
+        foreach (var table in new[] { PromptsTable, PromptIndexTable })
+        {
+            var client = tables.GetTableClient(table);
+            await client.CreateIfNotExistsAsync();
+            await foreach (var entity in client.QueryAsync<TableEntity>())
+                lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
+        }
+        var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(VersionsContainer);
+        await container.CreateIfNotExistsAsync();
+        await foreach (var blob in container.GetBlobsAsync())
+            lines.Add($"blob {blob.Name} {blob.Properties.ETag}");
+        lines.Sort(StringComparer.Ordinal);
+        return string.Join('\n', lines);
+    }
+}

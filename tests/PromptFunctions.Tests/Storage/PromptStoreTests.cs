@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Prompts.Json;
+using PromptFunctions.Prompts.Model;
+using PromptFunctions.Tests.Infrastructure;
+
+namespace PromptFunctions.Tests.Storage;
+
+/// <summary>The store against real Azurite: identity, create-only writes, and transactional concurrency.</summary>
+public sealed class PromptStoreTests : IAsyncLifetime
+{
+    private FunctionsDriver _driver = null!;
+    private PromptStore Store => _driver.Services.GetRequiredService<PromptStore>();
+
+    public async Task InitializeAsync() => _driver = await FunctionsDriver.StartAsync();
+
+    public async Task DisposeAsync() => await _driver.DisposeAsync();
+
+    private static (string Id, byte[] Bytes) Content(string text)
+    {
+        var content = PromptVersionJson.Parse(new JsonObject { ["template"] = text });
+        var bytes = PromptVersionJson.ToCanonicalBytes(content);
+        return (CanonicalJson.Sha256Hex(JsonNode.Parse(bytes)), bytes);
+    }
+
+    [Fact]
+    public async Task Identical_content_is_stored_once_and_returned_as_existing()
+    {
+        var prompt = Drivers.PromptName("ident");
+        var (id, bytes) = Content("Hello {{name}}");
+
+        var first = await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("a", "one", null), default);
+        var snapshot = await _driver.Storage.SnapshotAsync();
+        var second = await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("b", "two", null), default);
+
+        var created = Assert.IsType<CreateVersionOutcome.Created>(first);
+        var existing = Assert.IsType<CreateVersionOutcome.AlreadyExists>(second);
+        Assert.Equal(created.Version, existing.Version);
+        Assert.Equal(1, existing.Version.Sequence);
+        Assert.Equal("a", existing.Version.CreatedBy);
+        Assert.Equal(snapshot, await _driver.Storage.SnapshotAsync());
+        Assert.Equal(bytes, await Store.ReadContentAsync(prompt, id, default));
+    }
+
+    [Fact]
+    public async Task Content_blob_is_create_only()
+    {
+        var prompt = Drivers.PromptName("blob");
+        var (id, bytes) = Content("Immutable");
+        await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("a", null, null), default);
+        var container = new Azure.Storage.Blobs.BlobContainerClient(_driver.Storage.ConnectionString, _driver.Storage.VersionsContainer);
+        var blob = container.GetBlobClient(PromptStore.BlobName(prompt, id));
+
+        var overwrite = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => blob.UploadAsync(new BinaryData("tampered"),
+            new Azure.Storage.Blobs.Models.BlobUploadOptions { Conditions = new Azure.Storage.Blobs.Models.BlobRequestConditions { IfNoneMatch = Azure.ETag.All } }));
+
+        Assert.Equal(409, overwrite.Status);
+        Assert.Equal(bytes, await Store.ReadContentAsync(prompt, id, default));
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_different_content_get_distinct_gap_free_sequences()
+    {
+        var prompt = Drivers.PromptName("seq");
+        var contents = Enumerable.Range(0, 32).Select(i => Content($"Variant {i} of {{{{x}}}}")).ToList();
+
+        var outcomes = await Task.WhenAll(contents.Select(c =>
+            Task.Run(() => Store.CreateVersionAsync(prompt, c.Id, c.Bytes, new VersionCreation("t", null, null), default))));
+
+        var sequences = outcomes.Select(o => Assert.IsType<CreateVersionOutcome.Created>(o).Version.Sequence).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 32).Select(i => (long)i), sequences);
+        var promptRecord = await Store.GetPromptAsync(prompt, default);
+        Assert.Equal(32, promptRecord!.VersionCount);
+        for (var sequence = 1; sequence <= 32; sequence++)
+        {
+            var record = await Store.GetVersionBySequenceAsync(prompt, sequence, default);
+            Assert.NotNull(record);
+            Assert.Equal(record, await Store.GetVersionAsync(prompt, record.Id, default));
+        }
+        var listed = await Store.ListVersionsAsync(prompt, 100, null, default);
+        Assert.Equal(Enumerable.Range(1, 32).Reverse().Select(i => (long)i), listed.Items.Select(v => v.Sequence));
+    }
+
+    [Fact]
+    public async Task Concurrent_identical_creates_store_one_version()
+    {
+        var prompt = Drivers.PromptName("same");
+        var (id, bytes) = Content("Same {{thing}}");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+            Task.Run(() => Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("t", null, null), default))));
+
+        Assert.Single(outcomes.OfType<CreateVersionOutcome.Created>());
+        Assert.Equal(15, outcomes.OfType<CreateVersionOutcome.AlreadyExists>().Count());
+        Assert.Equal(1, (await Store.GetPromptAsync(prompt, default))!.VersionCount);
+    }
+
+    [Fact]
+    public async Task Concurrent_conditional_tag_moves_write_one_history_entry_per_accepted_move()
+    {
+        var prompt = Drivers.PromptName("moves");
+        var versions = new List<string>();
+        for (var i = 0; i < 65; i++)
+        {
+            var (id, bytes) = Content($"Version {i}");
+            await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("t", null, null), default);
+            versions.Add(id);
+        }
+        var initial = await Store.MoveTagAsync(prompt, "production", versions[0], TagPrecondition.None, "setup", null, default);
+        Assert.IsType<TagChangeOutcome.Changed>(initial);
+
+        // Every mover believes the tag is where it last saw it, like 64 clients racing with If-Match. Each mover
+        // retries with the target it saw fail, so more than one move succeeds over the run.
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<(long Number, string From, string To)>();
+        var rejected = 0;
+        await Task.WhenAll(Enumerable.Range(1, 64).Select(i => Task.Run(async () =>
+        {
+            var expected = versions[0];
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var outcome = await Store.MoveTagAsync(prompt, "production", versions[i], TagPrecondition.PointsAt(expected), $"mover-{i}", null, default);
+                if (outcome is TagChangeOutcome.Changed changed)
+                {
+                    accepted.Add((changed.Entry.Number, changed.Entry.FromVersion!, changed.Entry.ToVersion!));
+                    return;
+                }
+                var failed = Assert.IsType<TagChangeOutcome.PreconditionFailed>(outcome);
+                Interlocked.Increment(ref rejected);
+                expected = failed.CurrentVersion!;
+            }
+        })));
+
+        var history = await Store.GetTagHistoryAsync(prompt, "production", 1000, null, default);
+        var moves = history.Items.Where(e => e.Number > 1).OrderBy(e => e.Number).ToList();
+        Assert.NotEmpty(accepted);
+        Assert.True(rejected > 0, "the race should reject some stale preconditions");
+        Assert.Equal(accepted.Count, moves.Count);
+        Assert.Equal(accepted.OrderBy(a => a.Number).Select(a => (a.Number, a.From, a.To)), moves.Select(m => (m.Number, m.FromVersion!, m.ToVersion!)));
+        // The history is a chain: each accepted move starts where the previous one ended.
+        var chain = history.Items.OrderBy(e => e.Number).ToList();
+        for (var i = 1; i < chain.Count; i++) Assert.Equal(chain[i - 1].ToVersion, chain[i].FromVersion);
+        Assert.Equal(Enumerable.Range(1, chain.Count).Select(n => (long)n), chain.Select(e => e.Number));
+        var final = await Store.GetTagAsync(prompt, "production", default);
+        Assert.Equal(chain[^1].ToVersion, final!.Target.Id);
+    }
+
+    [Fact]
+    public async Task Rollback_returns_to_the_previous_target_and_records_it()
+    {
+        var prompt = Drivers.PromptName("rollback");
+        var (a, aBytes) = Content("A");
+        var (b, bBytes) = Content("B");
+        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
+        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null), default);
+        await Store.MoveTagAsync(prompt, "production", a, TagPrecondition.None, "t", "first", default);
+        await Store.MoveTagAsync(prompt, "production", b, TagPrecondition.None, "t", "second", default);
+
+        var rolledBack = Assert.IsType<TagChangeOutcome.Changed>(await Store.RollbackTagAsync(prompt, "production", "ops", "bad release", default));
+
+        Assert.Equal(a, rolledBack.Tag!.Target.Id);
+        Assert.Equal(TagActions.Rollback, rolledBack.Entry.Action);
+        Assert.Equal((b, a), (rolledBack.Entry.FromVersion, rolledBack.Entry.ToVersion));
+        Assert.Equal(a, (await Store.GetTagAsync(prompt, "production", default))!.Target.Id);
+        Assert.Equal(3, (await Store.GetTagHistoryAsync(prompt, "production", 10, null, default)).Items.Count);
+    }
+
+    [Fact]
+    public async Task Deleted_tag_keeps_its_history_and_can_be_restored_by_rollback()
+    {
+        var prompt = Drivers.PromptName("deltag");
+        var (a, aBytes) = Content("A");
+        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
+        await Store.MoveTagAsync(prompt, "staging", a, TagPrecondition.None, "t", null, default);
+
+        Assert.IsType<TagChangeOutcome.Changed>(await Store.DeleteTagAsync(prompt, "staging", TagPrecondition.None, "t", "retire", default));
+        Assert.Null(await Store.GetTagAsync(prompt, "staging", default));
+        Assert.IsType<TagChangeOutcome.TagNotFound>(await Store.DeleteTagAsync(prompt, "staging", TagPrecondition.None, "t", null, default));
+
+        var restored = Assert.IsType<TagChangeOutcome.Changed>(await Store.RollbackTagAsync(prompt, "staging", "t", null, default));
+        Assert.Equal(a, restored.Tag!.Target.Id);
+        var history = (await Store.GetTagHistoryAsync(prompt, "staging", 10, null, default)).Items;
+        Assert.Equal(new[] { TagActions.Rollback, TagActions.Delete, TagActions.Create }, history.Select(h => h.Action));
+    }
+}
