@@ -15,10 +15,12 @@ public sealed class Program
     public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Callers (tests, benchmarks) adjust configuration first, so every setting read below sees their values;
+        // services they register win over the defaults registered here with TryAdd.
+        configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PromptFunctions.Core.Http;
+using PromptFunctions.FunctionApp.Triggers;
+using PromptFunctions.Tests.Infrastructure;
+
+namespace PromptFunctions.Tests.Composition;
+
+/// <summary>
+/// The Functions app's own composition (FunctionsApplication builder, DurableTask extension) builds and resolves
+/// every trigger class. A real Functions host cannot run here, so this is the closest check of Program.cs.
+/// </summary>
+public sealed class FunctionsHostCompositionTests
+{
+    [Fact]
+    public async Task Functions_program_builds_and_resolves_the_triggers()
+    {
+        var storage = await TestStorage.CreateAsync();
+        var builder = FunctionApp.Program.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(storage.Configuration());
+        builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+        // Where the Functions host would listen for its worker; nothing connects because the host is never started.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9" });
+        using var host = builder.Build();
+
+        var triggers = ActivatorUtilities.CreateInstance<PromptTriggers>(host.Services);
+        Assert.NotNull(triggers);
+        Assert.NotNull(host.Services.GetRequiredService<PromptsApi>());
+        var hosted = host.Services.GetServices<IHostedService>().Select(s => s.GetType().FullName).ToList();
+        Assert.Contains(hosted, name => name!.StartsWith("Microsoft.Azure.Functions.Worker.Extensions.DurableTask", StringComparison.Ordinal));
+        Assert.Contains("Microsoft.AspNetCore.Hosting.GenericWebHostService", hosted);
+        host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.AI;
+using PromptFunctions.Core.Models;
+using PromptFunctions.Tests.Infrastructure;
+
+namespace PromptFunctions.Tests.Composition;
+
+/// <summary>Bad configuration stops the host at start with a message naming the setting, in both hosts.</summary>
+public sealed class StartupValidationTests
+{
+    public static TheoryData<string, string, string, string> BadSettings()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+        {
+            data.Add(kind, "Auth:Keys:0:Roles:0", "superuser", "unknown role 'superuser'");
+            data.Add(kind, "Auth:Keys:0:Secret", "short", "at least 16 characters");
+            data.Add(kind, "PromptHub:MaxRequestBodyBytes", "10", "MaxRequestBodyBytes");
+            data.Add(kind, "Models:main:Provider", "skynet", "Models:main:Provider");
+            data.Add(kind, "Storage:PromptsTable", "bad-name!", "PromptsTable");
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(BadSettings))]
+    public async Task Invalid_settings_fail_at_start(string kind, string key, string value, string expectedMessage)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var driver = kind == Drivers.LocalHost
+                ? (IApiDriver)await LocalHostDriver.StartAsync(settings)
+                : await StartFunctionsAndValidateAsync(settings);
+        });
+        Assert.Contains(expectedMessage, failure.Message);
+    }
+
+    /// <summary>The Functions host runs ValidateOnStart through its hosted-service startup; the driver has no host, so it runs the same startup validator.</summary>
+    private static async Task<IApiDriver> StartFunctionsAndValidateAsync(Dictionary<string, string?> settings)
+    {
+        var driver = await FunctionsDriver.StartAsync(settings);
+        try
+        {
+            driver.Services.GetRequiredService<IStartupValidator>().Validate();
+            return driver;
+        }
+        catch
+        {
+            await driver.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Model_connections_build_chat_clients_for_every_provider()
+    {
+        await using var driver = await FunctionsDriver.StartAsync(new Dictionary<string, string?>
+        {
+            ["Models:openai:Provider"] = "openai",
+            ["Models:openai:ApiKey"] = "sk-test",
+            ["Models:openai:Model"] = "gpt-4o-mini",
+            ["Models:azure:Provider"] = "azure-openai",
+            ["Models:azure:Endpoint"] = "https://example.openai.azure.com",
+            ["Models:azure:ApiKey"] = "key",
+            ["Models:azure:Model"] = "deployment",
+            ["Models:local:Provider"] = "openai-compatible",
+            ["Models:local:Endpoint"] = "http://127.0.0.1:9/v1",
+            ["Models:local:Model"] = "stub",
+            ["Models:llama:Provider"] = "ollama",
+            ["Models:llama:Endpoint"] = "http://127.0.0.1:11434",
+            ["Models:llama:Model"] = "llama3.2",
+        });
+        driver.Services.GetRequiredService<IStartupValidator>().Validate();
+        var connections = driver.Services.GetRequiredService<ModelConnections>();
+
+        foreach (var name in new[] { "openai", "azure", "local", "llama" })
+        {
+            var client = connections.GetChatClient(name);
+            Assert.NotNull(client.GetService<Microsoft.Extensions.AI.ChatClientMetadata>());
+        }
+        Assert.Equal("stub", connections.GetChatClient("local").GetService<Microsoft.Extensions.AI.ChatClientMetadata>()!.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task Local_host_runs_the_durable_engine_with_configured_concurrency()
+    {
+        await using var host = await LocalHostDriver.StartAsync(new Dictionary<string, string?> { ["DurableTask:MaxConcurrentActivities"] = "77" });
+        var engine = host.Services.GetRequiredService<LocalHost.ConfigurableConcurrencyOrchestrationService>();
+        Assert.Equal(77, engine.MaxConcurrentTaskActivityWorkItems);
+        Assert.True(engine.MaxConcurrentTaskOrchestrationWorkItems > Environment.ProcessorCount);
+        Assert.NotNull(host.Services.GetRequiredService<DurableTaskClient>());
+    }
+}
