@@ -8,23 +8,26 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapPromptFunctionsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/" + ApiRoutes.Prefix);
-        Map(api, "Health", (HttpRequest r, PromptsApi h) => h.Health(r));
-        Map(api, "ListPrompts", (HttpRequest r, PromptsApi h) => h.ListPrompts(r));
-        Map(api, "GetPrompt", (HttpRequest r, string name, PromptsApi h) => h.GetPrompt(r, name));
-        Map(api, "CreateVersion", (HttpRequest r, string name, PromptsApi h) => h.CreateVersion(r, name));
-        Map(api, "ListVersions", (HttpRequest r, string name, PromptsApi h) => h.ListVersions(r, name));
-        Map(api, "GetVersion", (HttpRequest r, string name, string id, PromptsApi h) => h.GetVersion(r, name, id));
-        Map(api, "GetVersionVariables", (HttpRequest r, string name, string id, PromptsApi h) => h.GetVersionVariables(r, name, id));
-        Map(api, "GetLatest", (HttpRequest r, string name, PromptsApi h) => h.GetLatest(r, name));
-        Map(api, "ListTags", (HttpRequest r, string name, PromptsApi h) => h.ListTags(r, name));
-        Map(api, "GetTag", (HttpRequest r, string name, string tag, PromptsApi h) => h.GetTag(r, name, tag));
-        Map(api, "PutTag", (HttpRequest r, string name, string tag, PromptsApi h) => h.PutTag(r, name, tag));
-        Map(api, "DeleteTag", (HttpRequest r, string name, string tag, PromptsApi h) => h.DeleteTag(r, name, tag));
-        Map(api, "GetTagHistory", (HttpRequest r, string name, string tag, PromptsApi h) => h.GetTagHistory(r, name, tag));
-        Map(api, "RollbackTag", (HttpRequest r, string name, string tag, PromptsApi h) => h.RollbackTag(r, name, tag));
-        Map(api, "Render", (HttpRequest r, string name, PromptsApi h) => h.Render(r, name));
-        Map(api, "Diff", (HttpRequest r, string name, PromptsApi h) => h.Diff(r, name));
-        Map(api, "Drift", (HttpRequest r, PromptsApi h) => h.Drift(r));
+        // The handlers are a singleton taken once here: resolving a parameter from DI per request would create a
+        // request service scope on every fetch, which the hot path does not need.
+        var h = endpoints.ServiceProvider.GetRequiredService<PromptsApi>();
+        Map(api, "Health", (HttpRequest r) => h.Health(r));
+        Map(api, "ListPrompts", (HttpRequest r) => h.ListPrompts(r));
+        Map(api, "GetPrompt", (HttpRequest r, string name) => h.GetPrompt(r, name));
+        Map(api, "CreateVersion", (HttpRequest r, string name) => h.CreateVersion(r, name));
+        Map(api, "ListVersions", (HttpRequest r, string name) => h.ListVersions(r, name));
+        Map(api, "GetVersion", (HttpRequest r, string name, string id) => h.GetVersion(r, name, id));
+        Map(api, "GetVersionVariables", (HttpRequest r, string name, string id) => h.GetVersionVariables(r, name, id));
+        Map(api, "GetLatest", (HttpRequest r, string name) => h.GetLatest(r, name));
+        Map(api, "ListTags", (HttpRequest r, string name) => h.ListTags(r, name));
+        Map(api, "GetTag", (HttpRequest r, string name, string tag) => h.GetTag(r, name, tag));
+        Map(api, "PutTag", (HttpRequest r, string name, string tag) => h.PutTag(r, name, tag));
+        Map(api, "DeleteTag", (HttpRequest r, string name, string tag) => h.DeleteTag(r, name, tag));
+        Map(api, "GetTagHistory", (HttpRequest r, string name, string tag) => h.GetTagHistory(r, name, tag));
+        Map(api, "RollbackTag", (HttpRequest r, string name, string tag) => h.RollbackTag(r, name, tag));
+        Map(api, "Render", (HttpRequest r, string name) => h.Render(r, name));
+        Map(api, "Diff", (HttpRequest r, string name) => h.Diff(r, name));
+        Map(api, "Drift", (HttpRequest r) => h.Drift(r));
         return endpoints;
     }
 

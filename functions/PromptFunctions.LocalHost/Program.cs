@@ -24,7 +24,7 @@ public sealed class Program
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
-        app.UseStatusCodePages(context => RoutingProblems.WriteAsync(context.HttpContext));
+        app.Use(RoutingProblems.Middleware);
         app.MapPromptFunctionsApi();
         return app;
     }

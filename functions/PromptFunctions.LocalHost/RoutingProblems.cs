@@ -5,6 +5,17 @@ namespace PromptFunctions.LocalHost;
 /// <summary>Explains routing failures in the API's problem format instead of an empty body.</summary>
 internal static class RoutingProblems
 {
+    /// <summary>
+    /// Fills in error responses that nothing wrote a body for. API handlers always write their own problem, so
+    /// in practice this only speaks for the routing layer.
+    /// </summary>
+    public static async Task Middleware(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        if (context.Response is { StatusCode: >= 400, HasStarted: false, ContentLength: null, ContentType: null })
+            await WriteAsync(context);
+    }
+
     public static Task WriteAsync(HttpContext context)
     {
         var request = context.Request;

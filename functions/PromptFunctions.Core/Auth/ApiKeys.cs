@@ -50,20 +50,25 @@ public sealed record ApiPrincipal(string Name, ApiRoles Roles)
 /// </summary>
 public sealed class ApiKeyAuthenticator
 {
-    private readonly FrozenDictionary<string, ApiPrincipal> _byDigest;
+    // Keyed by the first 16 bytes of the digest; the whole digest is then compared in constant time. Every
+    // request authenticates, so the lookup allocates nothing.
+    private readonly FrozenDictionary<UInt128, (byte[] Digest, ApiPrincipal Principal)> _byDigest;
 
     public ApiKeyAuthenticator(IOptions<AuthOptions> options)
     {
-        var byDigest = new Dictionary<string, ApiPrincipal>(StringComparer.Ordinal);
+        var byDigest = new Dictionary<UInt128, (byte[], ApiPrincipal)>();
         foreach (var key in options.Value.Keys)
         {
-            var digest = key.SecretSha256 is { Length: > 0 } given ? given.ToLowerInvariant() : Digest(key.Secret!);
-            byDigest[digest] = new ApiPrincipal(key.Name, ParseRoles(key.Roles));
+            var digest = key.SecretSha256 is { Length: > 0 } given ? Convert.FromHexString(given) : SHA256.HashData(Encoding.UTF8.GetBytes(key.Secret!));
+            byDigest[Prefix(digest)] = (digest, new ApiPrincipal(key.Name, ParseRoles(key.Roles)));
         }
-        _byDigest = byDigest.ToFrozenDictionary(StringComparer.Ordinal);
+        _byDigest = byDigest.ToFrozenDictionary();
     }
 
+    /// <summary>Lowercase hex SHA-256 of a secret: the form <c>SecretSha256</c> takes.</summary>
     public static string Digest(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static UInt128 Prefix(ReadOnlySpan<byte> digest) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(digest);
 
     public static ApiRoles ParseRoles(IEnumerable<string> roles)
     {
@@ -92,8 +97,17 @@ public sealed class ApiKeyAuthenticator
         return apiKey.Length > 0 ? apiKey.Trim() : null;
     }
 
-    public ApiPrincipal? Authenticate(string? presentedKey) =>
-        presentedKey is { Length: > 0 and <= 512 } && _byDigest.TryGetValue(Digest(presentedKey), out var principal) ? principal : null;
+    public ApiPrincipal? Authenticate(string? presentedKey)
+    {
+        if (presentedKey is not { Length: > 0 and <= 512 }) return null;
+        Span<byte> utf8 = stackalloc byte[512 * 3];
+        var length = Encoding.UTF8.GetBytes(presentedKey, utf8);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], digest);
+        return _byDigest.TryGetValue(Prefix(digest), out var entry) && CryptographicOperations.FixedTimeEquals(entry.Digest, digest)
+            ? entry.Principal
+            : null;
+    }
 }
 
 /// <summary>Rejects unusable key configuration at start rather than at the first request.</summary>

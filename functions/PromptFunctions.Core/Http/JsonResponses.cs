@@ -19,23 +19,25 @@ public sealed class JsonBytesResult(int status, ReadOnlyMemory<byte> body, strin
     public string? ETag { get; init; }
     public string? CacheControl { get; init; }
     public string? Location { get; init; }
+    public string? Vary { get; init; }
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = Status;
-        ApplyHeaders(response, ETag, CacheControl, Location, Headers);
+        ApplyHeaders(response, ETag, CacheControl, Location, Vary, Headers);
         response.ContentType = contentType;
         response.ContentLength = Body.Length;
-        await response.Body.WriteAsync(Body, httpContext.RequestAborted);
+        return response.Body.WriteAsync(Body, httpContext.RequestAborted).AsTask();
     }
 
-    internal static void ApplyHeaders(HttpResponse response, string? etag, string? cacheControl, string? location, IReadOnlyDictionary<string, string>? headers)
+    internal static void ApplyHeaders(HttpResponse response, string? etag, string? cacheControl, string? location, string? vary, IReadOnlyDictionary<string, string>? headers)
     {
-        if (etag is not null) response.Headers[HeaderNames.ETag] = etag;
-        if (cacheControl is not null) response.Headers[HeaderNames.CacheControl] = cacheControl;
-        if (location is not null) response.Headers[HeaderNames.Location] = location;
+        if (etag is not null) response.Headers.ETag = etag;
+        if (cacheControl is not null) response.Headers.CacheControl = cacheControl;
+        if (location is not null) response.Headers.Location = location;
+        if (vary is not null) response.Headers.Vary = vary;
         if (headers is null) return;
         foreach (var (name, value) in headers) response.Headers[name] = value;
     }
@@ -46,12 +48,13 @@ public sealed class EmptyResult(int status) : IResult
 {
     public string? ETag { get; init; }
     public string? CacheControl { get; init; }
+    public string? Vary { get; init; }
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = status;
-        JsonBytesResult.ApplyHeaders(httpContext.Response, ETag, CacheControl, null, Headers);
+        JsonBytesResult.ApplyHeaders(httpContext.Response, ETag, CacheControl, null, Vary, Headers);
         return Task.CompletedTask;
     }
 }

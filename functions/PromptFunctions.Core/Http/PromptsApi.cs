@@ -17,7 +17,9 @@ namespace PromptFunctions.Core.Http;
 public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, StorageClients storage)
 {
     private const string ImmutableCacheControl = "public, max-age=31536000, immutable";
-    private static readonly IReadOnlyDictionary<string, string> VaryByKey = new Dictionary<string, string> { [HeaderNames.Vary] = "Authorization, x-api-key" };
+    // Responses differ by key only in whether they are allowed at all; Vary keeps a shared cache from serving
+    // one key's response to a request without that key.
+    private const string VaryByKey = "Authorization, x-api-key";
 
     private PromptStore Store => catalog.Store;
 
@@ -164,7 +166,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             ["variables"] = Strings(PromptRenderer.GetVariables(document.Content)),
             ["placeholders"] = Strings(placeholders),
         };
-        return new JsonBytesResult(200, JsonResponses.Serialize(body)) { ETag = JsonResponses.Quote(document.Record.Id), CacheControl = ImmutableCacheControl, Headers = VaryByKey };
+        return new JsonBytesResult(200, JsonResponses.Serialize(body)) { ETag = JsonResponses.Quote(document.Record.Id), CacheControl = ImmutableCacheControl, Vary = VaryByKey };
     });
 
     public Task<IResult> GetLatest(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, async call =>
@@ -391,16 +393,16 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
 
     private IResult VersionResponse(ApiCall call, VersionDocument document, string cacheControl)
     {
-        var etag = JsonResponses.Quote(document.Record.Id);
+        var etag = document.ETag;
         var ifNoneMatch = call.Request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0)
         {
             var tags = ApiCall.EntityTags(ifNoneMatch, "If-None-Match", out var any);
             // If-None-Match uses weak comparison (RFC 9110 13.1.2), so W/"id" matches too.
             if (any || tags!.Any(t => (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == document.Record.Id))
-                return new EmptyResult(304) { ETag = etag, CacheControl = cacheControl, Headers = VaryByKey };
+                return new EmptyResult(304) { ETag = etag, CacheControl = cacheControl, Vary = VaryByKey };
         }
-        return new JsonBytesResult(200, document.ResponseBytes) { ETag = etag, CacheControl = cacheControl, Headers = VaryByKey };
+        return new JsonBytesResult(200, document.ResponseBytes) { ETag = etag, CacheControl = cacheControl, Vary = VaryByKey };
     }
 
     private string MovableCacheControl() =>

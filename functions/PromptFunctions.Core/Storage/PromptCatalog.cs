@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
@@ -18,7 +19,11 @@ public sealed class VersionDocument
         var document = Describe(record);
         foreach (var (key, value) in ContentJson) document[key] = value?.DeepClone();
         ResponseBytes = Http.JsonResponses.Serialize(document);
+        ETag = Http.JsonResponses.Quote(record.Id);
     }
+
+    /// <summary>The quoted entity tag of responses carrying this version.</summary>
+    public string ETag { get; }
 
     public VersionRecord Record { get; }
     public PromptVersionContent Content { get; }
@@ -53,82 +58,129 @@ public sealed class VersionDocument
 /// </summary>
 public sealed class PromptCatalog : IDisposable
 {
+    // Resolutions are tiny and looked up on every fetch, so they live in a plain concurrent dictionary; past this
+    // many entries it is cleared rather than managed, which costs one storage read per pointer afterwards.
+    private const int MaxResolutions = 100_000;
+
     private readonly PromptStore _store;
     private readonly IOptions<PromptHubOptions> _options;
+    private readonly TimeProvider _clock;
     private readonly MemoryCache _versions;
-    private readonly MemoryCache _resolutions;
+    private readonly ConcurrentDictionary<ResolutionKey, Resolution> _resolutions = new();
 
     public PromptCatalog(PromptStore store, IOptions<PromptHubOptions> options, TimeProvider clock)
     {
         _store = store;
         _options = options;
+        _clock = clock;
         _versions = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.VersionCacheBytes, Clock = new SystemClockAdapter(clock) });
-        _resolutions = new MemoryCache(new MemoryCacheOptions { SizeLimit = 200_000, Clock = new SystemClockAdapter(clock) });
     }
 
     public PromptStore Store => _store;
 
-    public async Task<VersionDocument?> GetDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
+    private enum Pointer : byte
     {
-        var key = (record.Prompt, record.Id);
-        if (_versions.TryGetValue(key, out VersionDocument? cached) && cached is not null) return cached;
+        Tag,
+        Latest,
+        Version,
+    }
+
+    private readonly record struct ResolutionKey(Pointer Kind, string Prompt, string Name);
+
+    /// <param name="ExpiresAt">In <see cref="TimeProvider.GetTimestamp"/> units; long.MaxValue never expires.</param>
+    private sealed record Resolution(VersionRecord Record, long ExpiresAt);
+
+    public ValueTask<VersionDocument?> GetDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
+    {
+        if (_versions.TryGetValue((record.Prompt, record.Id), out VersionDocument? cached) && cached is not null)
+            return ValueTask.FromResult<VersionDocument?>(cached);
+        return LoadDocumentAsync(record, cancellationToken);
+    }
+
+    private async ValueTask<VersionDocument?> LoadDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
+    {
         var content = await _store.ReadContentAsync(record.Prompt, record.Id, cancellationToken);
         if (content is null) return null;
         var document = new VersionDocument(record, content);
         // Size approximates memory: the response bytes, the parsed content and the canonical bytes.
-        _versions.Set(key, document, new MemoryCacheEntryOptions { Size = document.ResponseBytes.Length * 4L + 512 });
+        _versions.Set((record.Prompt, record.Id), document, new MemoryCacheEntryOptions { Size = document.ResponseBytes.Length * 4L + 512 });
         return document;
     }
 
-    public async Task<VersionRecord?> ResolveTagAsync(string prompt, string tag, CancellationToken cancellationToken)
+    public ValueTask<VersionRecord?> ResolveTagAsync(string prompt, string tag, CancellationToken cancellationToken) =>
+        TryCached(new ResolutionKey(Pointer.Tag, prompt, tag), out var hit)
+            ? ValueTask.FromResult<VersionRecord?>(hit)
+            : LoadTagAsync(prompt, tag, cancellationToken);
+
+    private async ValueTask<VersionRecord?> LoadTagAsync(string prompt, string tag, CancellationToken cancellationToken)
     {
-        var key = ("tag", prompt, tag);
-        if (_resolutions.TryGetValue(key, out VersionRecord? cached)) return cached;
         var record = (await _store.GetTagAsync(prompt, tag, cancellationToken))?.Target;
-        Remember(key, record);
+        RememberBriefly(new ResolutionKey(Pointer.Tag, prompt, tag), record);
         return record;
     }
 
-    public async Task<VersionRecord?> ResolveLatestAsync(string prompt, CancellationToken cancellationToken)
+    public ValueTask<VersionRecord?> ResolveLatestAsync(string prompt, CancellationToken cancellationToken) =>
+        TryCached(new ResolutionKey(Pointer.Latest, prompt, ""), out var hit)
+            ? ValueTask.FromResult<VersionRecord?>(hit)
+            : LoadLatestAsync(prompt, cancellationToken);
+
+    private async ValueTask<VersionRecord?> LoadLatestAsync(string prompt, CancellationToken cancellationToken)
     {
-        var key = ("latest", prompt);
-        if (_resolutions.TryGetValue(key, out VersionRecord? cached)) return cached;
         var record = (await _store.GetPromptAsync(prompt, cancellationToken))?.Latest;
-        Remember(key, record);
+        RememberBriefly(new ResolutionKey(Pointer.Latest, prompt, ""), record);
         return record;
     }
 
     /// <summary>A version by content id or by <c>v{sequence}</c>; both are immutable once assigned.</summary>
-    public async Task<VersionRecord?> ResolveVersionAsync(string prompt, string reference, CancellationToken cancellationToken)
+    public ValueTask<VersionRecord?> ResolveVersionAsync(string prompt, string reference, CancellationToken cancellationToken) =>
+        TryCached(new ResolutionKey(Pointer.Version, prompt, reference), out var hit)
+            ? ValueTask.FromResult<VersionRecord?>(hit)
+            : LoadVersionAsync(prompt, reference, cancellationToken);
+
+    private async ValueTask<VersionRecord?> LoadVersionAsync(string prompt, string reference, CancellationToken cancellationToken)
     {
-        var key = ("version", prompt, reference);
-        if (_resolutions.TryGetValue(key, out VersionRecord? cached) && cached is not null) return cached;
         VersionRecord? record;
         if (reference.Length > 1 && reference[0] == 'v' && long.TryParse(reference.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
             record = await _store.GetVersionBySequenceAsync(prompt, sequence, cancellationToken);
         else
             record = await _store.GetVersionAsync(prompt, reference, cancellationToken);
         // Only hits are kept: a miss may become a hit as soon as the version is created.
-        if (record is not null) _resolutions.Set(key, record, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
+        if (record is not null) Remember(new ResolutionKey(Pointer.Version, prompt, reference), new Resolution(record, long.MaxValue));
         return record;
     }
 
-    private void Remember(object key, VersionRecord? record)
+    private bool TryCached(ResolutionKey key, out VersionRecord? record)
+    {
+        if (_resolutions.TryGetValue(key, out var resolution) &&
+            (resolution.ExpiresAt == long.MaxValue || _clock.GetTimestamp() < resolution.ExpiresAt))
+        {
+            record = resolution.Record;
+            return true;
+        }
+        record = null;
+        return false;
+    }
+
+    private void RememberBriefly(ResolutionKey key, VersionRecord? record)
     {
         var ttl = _options.Value.TagResolutionCacheSeconds;
+        // Misses are not kept: a tag created elsewhere must be visible on the next read.
         if (ttl <= 0 || record is null) return;
-        _resolutions.Set(key, record, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(ttl) });
+        var expiresAt = _clock.GetTimestamp() + (long)(ttl * _clock.TimestampFrequency);
+        Remember(key, new Resolution(record, expiresAt));
     }
 
-    public void ForgetTag(string prompt, string tag) => _resolutions.Remove(("tag", prompt, tag));
-
-    public void ForgetLatest(string prompt) => _resolutions.Remove(("latest", prompt));
-
-    public void Dispose()
+    private void Remember(ResolutionKey key, Resolution resolution)
     {
-        _versions.Dispose();
-        _resolutions.Dispose();
+        if (_resolutions.Count >= MaxResolutions) _resolutions.Clear();
+        _resolutions[key] = resolution;
     }
+
+    public void ForgetTag(string prompt, string tag) => _resolutions.TryRemove(new ResolutionKey(Pointer.Tag, prompt, tag), out _);
+
+    public void ForgetLatest(string prompt) => _resolutions.TryRemove(new ResolutionKey(Pointer.Latest, prompt, ""), out _);
+
+    public void Dispose() => _versions.Dispose();
 
 #pragma warning disable CS0618 // MemoryCacheOptions.Clock still takes ISystemClock; adapt TimeProvider so tests can move time.
     private sealed class SystemClockAdapter(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Benchmarks of the local host with same-run baselines. Not part of ./test.sh.
+# Usage: bench/run.sh [seconds-per-wrk-run] [uncached-samples]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+[ -d node_modules/azurite ] || npm ci --no-audit --no-fund
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+blob=$(port); queue=$(port); table=$(port)
+node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
+  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$table" &
+azurite=$!
+trap 'kill $azurite 2>/dev/null || true' EXIT
+
+key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+export PF_BENCH_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+export DOTNET_gcServer=1
+
+dotnet build bench/PromptFunctions.Bench -c Release -nologo -v q
+dotnet bench/PromptFunctions.Bench/bin/Release/net10.0/PromptFunctions.Bench.dll "$@"
