@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository. Needs only the .NET 10 SDK and Node.js/npm: the tests start their own
+# in-memory Azurite instances on free ports (tests/PromptFunctions.Tests/Infrastructure/AzuriteServer.cs), so
+# nothing has to be running first. Extra arguments go to `dotnet test`, e.g.
+#   ./test.sh --filter FullyQualifiedName~AzuriteServer
+# Set PF_TEST_STORAGE_CONNECTION_STRING to run the storage tests against storage that is already running.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+fail() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
+
+command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK is required but 'dotnet' is not on PATH (install the .NET 10 SDK)."
+dotnet --list-sdks 2>/dev/null | grep -q '^10\.' || fail "the .NET 10 SDK is required; installed SDKs: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')"
+command -v node >/dev/null 2>&1 || fail "Node.js is required (the tests run Azurite with it) but 'node' is not on PATH."
+command -v npm >/dev/null 2>&1 || fail "npm is required to install Azurite but 'npm' is not on PATH."
+
+# Azurite comes from this repository's package-lock.json, never from a global install.
+if [[ ! -f node_modules/azurite/dist/src/azurite.js || ! -f node_modules/.package-lock.json \
+      || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "test.sh: installing npm packages (npm ci)..."
+  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed."
+fi
+
+# The in-process Durable Task engine runs at most ProcessorCount work items at once (docs: platform notes).
+export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-32}"
+export DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
+
+status=0
+dotnet test PromptFunctions.sln -c Release "$@" || status=$?
+
+# Further suites go here, each adding to $status without stopping the others. A later issue adds JavaScript
+# client compatibility tests under tests/compat/ (its own package.json), roughly:
+#   if [[ -f tests/compat/package.json ]]; then
+#     (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error && npm test) || status=$?
+#   fi
+
+exit "$status"
