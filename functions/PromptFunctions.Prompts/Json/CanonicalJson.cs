@@ -90,7 +90,8 @@ public static class CanonicalJson
         }
     }
 
-    private static double ReadDouble(JsonValue value)
+    /// <summary>A number node's value, whether it was parsed (JsonElement) or built in code (a CLR number).</summary>
+    public static double ReadDouble(JsonValue value)
     {
         if (value.TryGetValue<JsonElement>(out var element)) return element.GetDouble();
         if (value.TryGetValue<double>(out var d)) return d;

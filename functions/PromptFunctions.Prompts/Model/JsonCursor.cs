@@ -71,7 +71,7 @@ public sealed class JsonCursor(List<ValidationFault> faults)
     {
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
         {
-            var number = value.GetValue<double>();
+            var number = Json.CanonicalJson.ReadDouble(value);
             if (number < min || number > max)
             {
                 Fault(path, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, got {number.ToString(CultureInfo.InvariantCulture)}");
@@ -88,7 +88,7 @@ public sealed class JsonCursor(List<ValidationFault> faults)
     {
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
         {
-            var number = value.GetValue<double>();
+            var number = Json.CanonicalJson.ReadDouble(value);
             if (Math.Floor(number) != number)
             {
                 Fault(path, $"expected an integer, got {number.ToString(CultureInfo.InvariantCulture)}");

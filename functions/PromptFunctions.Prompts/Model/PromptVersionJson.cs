@@ -88,7 +88,8 @@ public static class PromptVersionJson
 
         var templateNode = cursor.Required(obj, path, "template");
         var template = templateNode is null ? null : ReadTemplate(templateNode, JsonCursor.Member(path, "template"), cursor);
-        if (template is not null) CheckTemplateSyntax(template, format, JsonCursor.Member(path, "template"), cursor);
+        // Faults point into the document as the caller wrote it, shorthand or not.
+        if (template is not null) CheckTemplateSyntax(template, format, JsonCursor.Member(path, "template"), templateNode is not JsonObject, cursor);
 
         var model = obj["model"] is { } modelNode ? ReadModel(modelNode, JsonCursor.Member(path, "model"), cursor) : null;
         var parameters = obj["invocation_parameters"] is { } parametersNode
@@ -256,10 +257,10 @@ public static class PromptVersionJson
         }
     }
 
-    private static void CheckTemplateSyntax(PromptTemplate template, TemplateFormat format, string path, JsonCursor cursor)
+    private static void CheckTemplateSyntax(PromptTemplate template, TemplateFormat format, string path, bool shorthand, JsonCursor cursor)
     {
         var engine = TemplateEngines.For(format);
-        foreach (var (text, textPath) in TemplateTexts(template, path))
+        foreach (var (text, textPath) in TemplateTexts(template, path, shorthand))
         {
             try
             {
@@ -273,18 +274,20 @@ public static class PromptVersionJson
     }
 
     /// <summary>Every piece of text that is rendered as a template, with its JSON path in the version document.</summary>
-    public static IEnumerable<(string Text, string Path)> TemplateTexts(PromptTemplate template, string path = "$.template")
+    /// <param name="shorthand">The template was written as a bare string or message array rather than the typed object.</param>
+    public static IEnumerable<(string Text, string Path)> TemplateTexts(PromptTemplate template, string path = "$.template", bool shorthand = false)
     {
         switch (template)
         {
             case StringTemplate s:
-                yield return (s.Template, JsonCursor.Member(path, "template"));
+                yield return (s.Template, shorthand ? path : JsonCursor.Member(path, "template"));
                 break;
             case ChatTemplate chat:
+                var messagesPath = shorthand ? path : JsonCursor.Member(path, "messages");
                 for (var i = 0; i < chat.Messages.Count; i++)
                 {
                     if (chat.Messages[i] is not ChatMessageTemplate message) continue;
-                    var contentPath = JsonCursor.Member(JsonCursor.Index(JsonCursor.Member(path, "messages"), i), "content");
+                    var contentPath = JsonCursor.Member(JsonCursor.Index(messagesPath, i), "content");
                     if (message.Content.Text is { } text)
                     {
                         yield return (text, contentPath);
