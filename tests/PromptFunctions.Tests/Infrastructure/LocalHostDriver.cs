@@ -30,7 +30,8 @@ public sealed class LocalHostDriver : IApiDriver
     public IServiceProvider Services => _app.Services;
     public WebApplication App => _app;
 
-    public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null)
+    public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         storage ??= await TestStorage.CreateAsync();
         var app = LocalHost.Program.CreateApp(["--environment", "Testing"], builder =>
@@ -40,6 +41,7 @@ public sealed class LocalHostDriver : IApiDriver
             if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
