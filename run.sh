@@ -3,8 +3,8 @@
 # local ASP.NET Core host on http://127.0.0.1:${PORT:-7071}. Needs only the .NET 10 SDK and Node.js/npm.
 # Ctrl-C stops both. Logs: .data/azurite.log and .data/localhost.log.
 #
-# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120),
-# DOTNET_PROCESSOR_COUNT (default 32: the in-process Durable Task engine runs at most that many work items at once).
+# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120).
+# The in-process Durable Task engine's concurrency is a setting (DurableTask:MaxConcurrentActivities), not the core count.
 # shellcheck disable=SC2317  # cleanup and stop_group are called from traps
 set -euo pipefail
 
@@ -25,7 +25,6 @@ AZURITE_SERVICES=(Blob Queue Table)
 AZURITE_PORTS=(10000 10001 10002)
 BASE_URL="http://127.0.0.1:${PORT}"
 
-export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-32}"
 export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 

@@ -23,8 +23,6 @@ if [[ ! -f node_modules/azurite/dist/src/azurite.js || ! -f node_modules/.packag
   npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed."
 fi
 
-# The in-process Durable Task engine runs at most ProcessorCount work items at once (docs: platform notes).
-export DOTNET_PROCESSOR_COUNT="${DOTNET_PROCESSOR_COUNT:-32}"
 export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
