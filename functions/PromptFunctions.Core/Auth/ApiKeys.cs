@@ -88,18 +88,17 @@ public sealed class ApiKeyAuthenticator
     }
 
     /// <summary>The presented key, if any: the bearer token, else <c>x-api-key</c>.</summary>
-    public static string? PresentedKey(HttpRequest request)
+    public static ReadOnlySpan<char> PresentedKey(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
+        var authorization = request.Headers.Authorization.ToString().AsSpan();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return authorization["Bearer ".Length..].Trim();
-        var apiKey = request.Headers["x-api-key"].ToString();
-        return apiKey.Length > 0 ? apiKey.Trim() : null;
+        return request.Headers["x-api-key"].ToString().AsSpan().Trim();
     }
 
-    public ApiPrincipal? Authenticate(string? presentedKey)
+    public ApiPrincipal? Authenticate(ReadOnlySpan<char> presentedKey)
     {
-        if (presentedKey is not { Length: > 0 and <= 512 }) return null;
+        if (presentedKey.Length is 0 or > 512) return null;
         Span<byte> utf8 = stackalloc byte[512 * 3];
         var length = Encoding.UTF8.GetBytes(presentedKey, utf8);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];

@@ -22,6 +22,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
     private const string VaryByKey = "Authorization, x-api-key";
 
     private PromptStore Store => catalog.Store;
+    private PromptCatalog Catalog => catalog;
 
     public async Task<IResult> Health(HttpRequest request)
     {
@@ -146,9 +147,9 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
-    public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, ApiRoles.Read, (Api: this, Name: name, Id: id), static async (call, s) =>
     {
-        var document = await RequireVersionAsync(name, id, call);
+        var document = await s.Api.RequireVersionAsync(s.Name, s.Id, call);
         return VersionResponse(call, document, ImmutableCacheControl);
     });
 
@@ -169,25 +170,27 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return new JsonBytesResult(200, JsonResponses.Serialize(body)) { ETag = JsonResponses.Quote(document.Record.Id), CacheControl = ImmutableCacheControl, Vary = VaryByKey };
     });
 
-    public Task<IResult> GetLatest(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> GetLatest(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, (Api: this, Name: name), static async (call, s) =>
     {
-        var prompt = ApiCall.PromptName(name);
-        var record = await catalog.ResolveLatestAsync(prompt, call.Aborted)
+        var prompt = ApiCall.PromptName(s.Name);
+        var record = await s.Api.Catalog.ResolveLatestAsync(prompt, call.Aborted)
             ?? throw ProblemException.NotFound($"Prompt '{prompt}' does not exist.");
-        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
-        return VersionResponse(call, document, MovableCacheControl());
+        var document = await s.Api.Catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        return VersionResponse(call, document, s.Api.MovableCacheControl());
     });
 
-    public Task<IResult> GetTag(HttpRequest request, string name, string tag) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    // The fetch routes are the hot path: state goes to static lambdas instead of closures, so a cached fetch
+    // allocates little beyond the response itself.
+    public Task<IResult> GetTag(HttpRequest request, string name, string tag) => executor.RunAsync(request, ApiRoles.Read, (Api: this, Name: name, Tag: tag), static async (call, s) =>
     {
-        var prompt = ApiCall.PromptName(name);
-        var tagName = ApiCall.TagName(tag);
-        var record = await catalog.ResolveTagAsync(prompt, tagName, call.Aborted)
-            ?? throw ProblemException.NotFound(await Store.GetPromptAsync(prompt, call.Aborted) is null
+        var prompt = ApiCall.PromptName(s.Name);
+        var tagName = ApiCall.TagName(s.Tag);
+        var record = await s.Api.Catalog.ResolveTagAsync(prompt, tagName, call.Aborted)
+            ?? throw ProblemException.NotFound(await s.Api.Store.GetPromptAsync(prompt, call.Aborted) is null
                 ? $"Prompt '{prompt}' does not exist."
                 : $"Prompt '{prompt}' has no tag '{tagName}'.");
-        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
-        return VersionResponse(call, document, MovableCacheControl());
+        var document = await s.Api.Catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        return VersionResponse(call, document, s.Api.MovableCacheControl());
     });
 
     public Task<IResult> ListTags(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, async call =>
@@ -391,7 +394,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return JsonResponses.Json(new JsonObject { ["tags"] = Strings(names), ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
-    private IResult VersionResponse(ApiCall call, VersionDocument document, string cacheControl)
+    private static IResult VersionResponse(ApiCall call, VersionDocument document, string cacheControl)
     {
         var etag = document.ETag;
         var ifNoneMatch = call.Request.Headers.IfNoneMatch.ToString();
@@ -405,8 +408,10 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return new JsonBytesResult(200, document.ResponseBytes) { ETag = etag, CacheControl = cacheControl, Vary = VaryByKey };
     }
 
-    private string MovableCacheControl() =>
+    private string MovableCacheControl() => _movableCacheControl ??=
         string.Create(CultureInfo.InvariantCulture, $"public, max-age={executor.Options.TagResponseMaxAgeSeconds}, stale-while-revalidate={executor.Options.TagResponseStaleWhileRevalidateSeconds}");
+
+    private string? _movableCacheControl;
 
     private static TagPrecondition IfMatch(ApiCall call)
     {
