@@ -87,13 +87,34 @@ public sealed class ApiKeyAuthenticator
         return result;
     }
 
-    /// <summary>The presented key, if any: the bearer token, else <c>x-api-key</c>.</summary>
-    public static ReadOnlySpan<char> PresentedKey(HttpRequest request)
+    /// <summary>
+    /// The header value that carries the key (<c>Authorization: Bearer ...</c>, else <c>x-api-key</c>) and the key
+    /// within it; both empty when the request presents none.
+    /// </summary>
+    public static (string Header, ReadOnlyMemory<char> Key) PresentedKey(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString().AsSpan();
+        var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return authorization["Bearer ".Length..].Trim();
-        return request.Headers["x-api-key"].ToString().AsSpan().Trim();
+            return (authorization, authorization.AsMemory("Bearer ".Length..).Trim());
+        var apiKey = request.Headers["x-api-key"].ToString();
+        return (apiKey, apiKey.AsMemory().Trim());
+    }
+
+    // Header values that authenticated recently, so that a client's repeated requests skip the SHA-256 (which
+    // costs about as much as the rest of a cached fetch). Only successes are kept, so its size is bounded by how
+    // many ways the configured keys are presented; the dictionary's randomized hashing means a guess is never
+    // compared character by character with a stored value unless their 32-bit hashes already collide.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ApiPrincipal> _recent = new(StringComparer.Ordinal);
+    private const int MaxRecent = 1024;
+
+    public ApiPrincipal? Authenticate(HttpRequest request)
+    {
+        var (header, key) = PresentedKey(request);
+        if (key.Length == 0) return null;
+        if (_recent.TryGetValue(header, out var known)) return known;
+        var principal = Authenticate(key.Span);
+        if (principal is not null && _recent.Count < MaxRecent) _recent.TryAdd(header, principal);
+        return principal;
     }
 
     public ApiPrincipal? Authenticate(ReadOnlySpan<char> presentedKey)

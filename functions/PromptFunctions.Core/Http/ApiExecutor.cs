@@ -29,7 +29,7 @@ public sealed class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<Prom
     {
         try
         {
-            var principal = authenticator.Authenticate(ApiKeyAuthenticator.PresentedKey(request))
+            var principal = authenticator.Authenticate(request)
                 ?? throw new ProblemException(401, "Unauthorized", "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
             if (!principal.Has(role))
                 throw ProblemException.Forbidden($"Key '{principal.Name}' lacks the '{role.ToString().ToLowerInvariant()}' role this operation needs.");
