@@ -8,9 +8,17 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapPromptFunctionsApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/" + ApiRoutes.Prefix);
-        // The handlers are a singleton taken once here: resolving a parameter from DI per request would create a
-        // request service scope on every fetch, which the hot path does not need.
-        var h = endpoints.ServiceProvider.GetRequiredService<PromptsApi>();
+        MapNativeApi(api, endpoints.ServiceProvider);
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Handler classes are singletons taken once here: resolving a handler parameter from DI per request would
+    /// create a request service scope on every fetch, which the hot path does not need.
+    /// </summary>
+    private static void MapNativeApi(RouteGroupBuilder api, IServiceProvider services)
+    {
+        var h = services.GetRequiredService<PromptsApi>();
         Map(api, "Health", (HttpRequest r) => h.Health(r));
         Map(api, "ListPrompts", (HttpRequest r) => h.ListPrompts(r));
         Map(api, "GetPrompt", (HttpRequest r, string name) => h.GetPrompt(r, name));
@@ -28,10 +36,9 @@ public static class ApiEndpoints
         Map(api, "Render", (HttpRequest r, string name) => h.Render(r, name));
         Map(api, "Diff", (HttpRequest r, string name) => h.Diff(r, name));
         Map(api, "Drift", (HttpRequest r) => h.Drift(r));
-        return endpoints;
     }
 
-    private static void Map(RouteGroupBuilder group, string routeName, Delegate handler)
+    internal static void Map(RouteGroupBuilder group, string routeName, Delegate handler)
     {
         var route = ApiRoutes.All.Single(r => r.Name == routeName);
         group.MapMethods(route.Template, [route.Method], handler).WithName(route.Name);

@@ -3,10 +3,12 @@ namespace PromptFunctions.Core.Http;
 /// <summary>
 /// Every route of the HTTP API, defined once. Templates are relative to the <c>/api</c> prefix, which the
 /// Functions host adds from host.json and the local host adds with a route group. A test checks that both
-/// hosts expose exactly <see cref="All"/>.
+/// hosts expose exactly <see cref="All"/>. Each API area keeps its own list in its own file.
 /// </summary>
-public static class ApiRoutes
+public static partial class ApiRoutes
 {
+    public static IReadOnlyList<RouteDefinition> All => [.. Native];
+
     public const string Prefix = "api";
 
     public const string Health = "health";
@@ -24,7 +26,8 @@ public static class ApiRoutes
     public const string Diff = "prompts/{name}/diff";
     public const string Drift = "tags";
 
-    public static readonly IReadOnlyList<RouteDefinition> All =
+    /// <summary>The native prompt hub API.</summary>
+    public static readonly IReadOnlyList<RouteDefinition> Native =
     [
         new("Health", "GET", Health),
         new("ListPrompts", "GET", Prompts),

@@ -50,6 +50,14 @@ internal sealed class PromptEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public long VersionCount { get; set; }
 
+    /// <summary>
+    /// Set when the prompt was deleted. The row stays as a tombstone so that sequence numbers are never reused:
+    /// a URL with <c>v3</c> names one version for as long as the service exists.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public bool IsDeleted => DeletedAt is not null;
+
     // The latest version's record is copied here so that fetching "latest" costs one row read and one blob read.
     public string? LatestId { get; set; }
     public DateTimeOffset? LatestCreatedAt { get; set; }

@@ -61,6 +61,7 @@ public sealed class PromptCatalog : IDisposable
     // Resolutions are tiny and looked up on every fetch, so they live in a plain concurrent dictionary; past this
     // many entries it is cleared rather than managed, which costs one storage read per pointer afterwards.
     private const int MaxResolutions = 100_000;
+    private const long VersionResolutionSeconds = 300;
 
     private readonly PromptStore _store;
     private readonly IOptions<PromptHubOptions> _options;
@@ -87,12 +88,14 @@ public sealed class PromptCatalog : IDisposable
 
     private readonly record struct ResolutionKey(Pointer Kind, string Prompt, string Name);
 
-    /// <param name="ExpiresAt">In <see cref="TimeProvider.GetTimestamp"/> units; long.MaxValue never expires.</param>
+    /// <param name="ExpiresAt">In <see cref="TimeProvider.GetTimestamp"/> units.</param>
     private sealed record Resolution(VersionRecord Record, long ExpiresAt);
 
     public ValueTask<VersionDocument?> GetDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
     {
-        if (_versions.TryGetValue((record.Prompt, record.Id), out VersionDocument? cached) && cached is not null)
+        // The record must match too: after a prompt is deleted and the same content posted again, the content is
+        // the same but its sequence and creation record are new.
+        if (_versions.TryGetValue((record.Prompt, record.Id), out VersionDocument? cached) && cached is not null && cached.Record == record)
             return ValueTask.FromResult<VersionDocument?>(cached);
         return LoadDocumentAsync(record, cancellationToken);
     }
@@ -144,15 +147,17 @@ public sealed class PromptCatalog : IDisposable
             record = await _store.GetVersionBySequenceAsync(prompt, sequence, cancellationToken);
         else
             record = await _store.GetVersionAsync(prompt, reference, cancellationToken);
-        // Only hits are kept: a miss may become a hit as soon as the version is created.
-        if (record is not null) Remember(new ResolutionKey(Pointer.Version, prompt, reference), new Resolution(record, long.MaxValue));
+        // Only hits are kept: a miss may become a hit as soon as the version is created. Hits expire too, because
+        // deleting a prompt in another process removes its versions.
+        if (record is not null)
+            Remember(new ResolutionKey(Pointer.Version, prompt, reference), new Resolution(record, _clock.GetTimestamp() + VersionResolutionSeconds * _clock.TimestampFrequency));
         return record;
     }
 
     private bool TryCached(ResolutionKey key, out VersionRecord? record)
     {
         if (_resolutions.TryGetValue(key, out var resolution) &&
-            (resolution.ExpiresAt == long.MaxValue || _clock.GetTimestamp() < resolution.ExpiresAt))
+            _clock.GetTimestamp() < resolution.ExpiresAt)
         {
             record = resolution.Record;
             return true;
@@ -179,6 +184,15 @@ public sealed class PromptCatalog : IDisposable
     public void ForgetTag(string prompt, string tag) => _resolutions.TryRemove(new ResolutionKey(Pointer.Tag, prompt, tag), out _);
 
     public void ForgetLatest(string prompt) => _resolutions.TryRemove(new ResolutionKey(Pointer.Latest, prompt, ""), out _);
+
+    /// <summary>Drops every resolution of the prompt (after it is deleted); other processes drop theirs on expiry.</summary>
+    public void ForgetPrompt(string prompt)
+    {
+        foreach (var key in _resolutions.Keys)
+        {
+            if (key.Prompt == prompt) _resolutions.TryRemove(key, out _);
+        }
+    }
 
     public void Dispose() => _versions.Dispose();
 

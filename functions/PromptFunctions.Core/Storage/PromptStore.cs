@@ -38,6 +38,15 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
             var record = new VersionRecord(prompt, id, (promptRow?.VersionCount ?? 0) + 1, now, creation.CreatedBy, creation.Message, creation.Parent, creation.ExperimentId);
 
             var updatedPrompt = promptRow ?? new PromptEntity { PartitionKey = prompt, CreatedAt = now };
+            if (promptRow is null || promptRow.IsDeleted)
+            {
+                // A new prompt (or one created again after deletion) takes its description and metadata from the
+                // creating request; an existing prompt keeps its own, as Phoenix's create-or-append does.
+                updatedPrompt.CreatedAt = now;
+                updatedPrompt.DeletedAt = null;
+                updatedPrompt.Description = creation.PromptDescription;
+                updatedPrompt.MetadataJson = creation.PromptMetadataJson;
+            }
             updatedPrompt.VersionCount = record.Sequence;
             updatedPrompt.UpdatedAt = now;
             updatedPrompt.LatestId = id;
@@ -128,10 +137,80 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         return entity?.ToRecord();
     }
 
+    /// <summary>The prompt, or null if it never existed or was deleted.</summary>
     public async Task<PromptRecord?> GetPromptAsync(string prompt, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt);
-        return (await GetPromptEntityAsync(prompt, cancellationToken))?.ToRecord();
+        return await GetPromptEntityAsync(prompt, cancellationToken) is { IsDeleted: false } entity ? entity.ToRecord() : null;
+    }
+
+    /// <summary>Changes the prompt's description and/or metadata (null leaves a field as it is).</summary>
+    public async Task<PromptRecord?> UpdatePromptAsync(string prompt, string? description, string? metadataJson, CancellationToken cancellationToken)
+    {
+        EnsureKeys(prompt);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await GetPromptEntityAsync(prompt, cancellationToken);
+            if (row is null || row.IsDeleted) return null;
+            if (description is not null) row.Description = description;
+            if (metadataJson is not null) row.MetadataJson = metadataJson;
+            row.UpdatedAt = clock.GetUtcNow();
+            try
+            {
+                await storage.Prompts.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                await UpdateIndexAsync(row, cancellationToken);
+                return row.ToRecord();
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxOptimisticAttempts)
+            {
+                await BackOffAsync(attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the prompt's versions, tags and history. The prompt row stays as a tombstone so sequence numbers
+    /// continue if the name is used again, and content blobs stay (they are content-addressed: posting the same
+    /// content again restores the same id). Returns false if there was nothing to delete.
+    /// </summary>
+    public async Task<bool> DeletePromptAsync(string prompt, CancellationToken cancellationToken)
+    {
+        EnsureKeys(prompt);
+        await storage.EnsureCreatedAsync();
+        PromptEntity? row;
+        for (var attempt = 1; ; attempt++)
+        {
+            row = await GetPromptEntityAsync(prompt, cancellationToken);
+            if (row is null || row.IsDeleted) return false;
+            row.DeletedAt = clock.GetUtcNow();
+            row.UpdatedAt = row.DeletedAt.Value;
+            row.LatestId = null;
+            try
+            {
+                // The tombstone goes first: from here on the prompt reads as absent, whatever the cleanup does.
+                await storage.Prompts.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                break;
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxOptimisticAttempts)
+            {
+                await BackOffAsync(attempt, cancellationToken);
+            }
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey ne {RowKeys.Prompt}");
+        var batch = new List<TableTransactionAction>(100);
+        await foreach (var entity in storage.Prompts.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, entity, ETag.All));
+            if (batch.Count == 100)
+            {
+                await storage.Prompts.SubmitTransactionAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0) await storage.Prompts.SubmitTransactionAsync(batch, cancellationToken);
+        await storage.PromptIndex.DeleteEntityAsync(PromptIndexEntity.Partition, prompt, ETag.All, cancellationToken);
+        return true;
     }
 
     /// <summary>Newest first. <paramref name="afterSequence"/> continues after that sequence number.</summary>
@@ -354,6 +433,9 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
     }
 }
 
-public sealed record VersionCreation(string CreatedBy, string? Message, string? Parent, string? ExperimentId = null);
+/// <param name="PromptDescription">Used only when this version creates the prompt.</param>
+/// <param name="PromptMetadataJson">Used only when this version creates the prompt.</param>
+public sealed record VersionCreation(
+    string CreatedBy, string? Message, string? Parent, string? ExperimentId = null, string? PromptDescription = null, string? PromptMetadataJson = null);
 
 public sealed record PromptIndexItem(string Name, string? Description, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long VersionCount, string? LatestId);

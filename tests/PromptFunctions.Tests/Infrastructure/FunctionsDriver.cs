@@ -21,18 +21,27 @@ namespace PromptFunctions.Tests.Infrastructure;
 public sealed class FunctionsDriver : IApiDriver
 {
     private readonly ServiceProvider _services;
-    private readonly IReadOnlyList<(MethodInfo Method, string[] Verbs, TemplateMatcher Matcher)> _functions;
-    private readonly object _triggers;
+    private readonly IReadOnlyList<(MethodInfo Method, string[] Verbs, TemplateMatcher Matcher, int Literals)> _functions;
+    private readonly Dictionary<Type, object> _triggers = [];
 
     private FunctionsDriver(ServiceProvider services, TestStorage storage)
     {
         _services = services;
         Storage = storage;
-        _triggers = ActivatorUtilities.CreateInstance<PromptTriggers>(services);
-        _functions = TriggerRoutes(typeof(PromptTriggers))
-            .Select(t => (t.Method, t.Verbs, new TemplateMatcher(TemplateParser.Parse(t.Route), new RouteValueDictionary())))
+        // Literal segments first, as the Functions host's routing prefers them over parameters.
+        _functions = TriggerRoutes()
+            .Select(t => (t.Method, t.Verbs, new TemplateMatcher(TemplateParser.Parse(t.Route), new RouteValueDictionary()),
+                Literals: TemplateParser.Parse(t.Route).Segments.Count(s => s.Parts.All(p => p.IsLiteral))))
+            .OrderByDescending(t => t.Literals)
             .ToList();
     }
+
+    /// <summary>Every trigger class of the Functions app.</summary>
+    public static IEnumerable<Type> TriggerClasses() =>
+        typeof(PromptTriggers).Assembly.GetTypes().Where(t => t.GetMethods().Any(m => m.GetCustomAttribute<FunctionAttribute>() is not null));
+
+    /// <summary>Every [Function] HTTP method of the Functions app with its verbs and route (prefix added).</summary>
+    public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes() => TriggerClasses().SelectMany(TriggerRoutes);
 
     public string Kind => "functions";
     public TestStorage Storage { get; }
@@ -98,12 +107,22 @@ public sealed class FunctionsDriver : IApiDriver
         var arguments = match.Method.GetParameters()
             .Select(p => p.ParameterType == typeof(HttpRequest) ? context.Request : (object?)values[p.Name!]?.ToString())
             .ToArray();
-        var result = await (Task<IResult>)match.Method.Invoke(_triggers, arguments)!;
+        var triggers = Trigger(match.Method.DeclaringType!);
+        var result = await (Task<IResult>)match.Method.Invoke(triggers, arguments)!;
         await result.ExecuteAsync(context);
 
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in context.Response.Headers) all[name] = value.ToString();
         return new ApiResponse(context.Response.StatusCode, Encoding.UTF8.GetString(responseBody.ToArray()), all);
+    }
+
+    private object Trigger(Type type)
+    {
+        lock (_triggers)
+        {
+            if (!_triggers.TryGetValue(type, out var instance)) _triggers[type] = instance = ActivatorUtilities.CreateInstance(_services, type);
+            return instance;
+        }
     }
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();

@@ -182,4 +182,45 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var history = (await Store.GetTagHistoryAsync(prompt, "staging", 10, null, default)).Items;
         Assert.Equal(new[] { TagActions.Rollback, TagActions.Delete, TagActions.Create }, history.Select(h => h.Action));
     }
+
+    [Fact]
+    public async Task Prompt_description_and_metadata_come_from_the_first_version_and_can_be_patched()
+    {
+        var prompt = Drivers.PromptName("meta");
+        var (a, aBytes) = Content("A");
+        var (b, bBytes) = Content("B");
+        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null, PromptDescription: "first", PromptMetadataJson: """{"team":"x"}"""), default);
+        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null, PromptDescription: "ignored", PromptMetadataJson: "{}"), default);
+        Assert.Equal(("first", """{"team":"x"}"""), ((await Store.GetPromptAsync(prompt, default))!.Description, (await Store.GetPromptAsync(prompt, default))!.MetadataJson));
+
+        var patched = await Store.UpdatePromptAsync(prompt, "second", null, default);
+        Assert.Equal("second", patched!.Description);
+        Assert.Equal("""{"team":"x"}""", patched.MetadataJson);
+        Assert.Null(await Store.UpdatePromptAsync(Drivers.PromptName("none"), "x", null, default));
+    }
+
+    [Fact]
+    public async Task Deleting_a_prompt_removes_its_records_and_never_reuses_sequence_numbers()
+    {
+        var prompt = Drivers.PromptName("del");
+        var (a, aBytes) = Content("A");
+        var (b, bBytes) = Content("B");
+        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
+        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null), default);
+        await Store.MoveTagAsync(prompt, "production", b, TagPrecondition.None, "t", null, default);
+
+        Assert.True(await Store.DeletePromptAsync(prompt, default));
+        Assert.False(await Store.DeletePromptAsync(prompt, default));
+
+        Assert.Null(await Store.GetPromptAsync(prompt, default));
+        Assert.Null(await Store.GetVersionAsync(prompt, a, default));
+        Assert.Null(await Store.GetTagAsync(prompt, "production", default));
+        Assert.DoesNotContain((await Store.ListPromptsAsync(100, null, default)).Items, p => p.Name == prompt);
+        Assert.Equal(aBytes, await Store.ReadContentAsync(prompt, a, default));
+
+        var again = Assert.IsType<CreateVersionOutcome.Created>(await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null, PromptDescription: "reborn"), default));
+        Assert.Equal(3, again.Version.Sequence);
+        Assert.Equal("reborn", (await Store.GetPromptAsync(prompt, default))!.Description);
+        Assert.Empty((await Store.GetTagHistoryAsync(prompt, "production", 10, null, default)).Items);
+    }
 }
