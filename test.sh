@@ -29,10 +29,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 status=0
 dotnet test PromptFunctions.sln -c Release "$@" || status=$?
 
-# Further suites go here, each adding to $status without stopping the others. A later issue adds JavaScript
-# client compatibility tests under tests/compat/ (its own package.json), roughly:
-#   if [[ -f tests/compat/package.json ]]; then
-#     (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error && npm test) || status=$?
-#   fi
+# The real Phoenix and Langfuse JavaScript clients against the local host (built above, in Release). Each suite
+# adds to $status without stopping the others.
+if [[ -f tests/compat/package.json ]]; then
+  echo "test.sh: client compatibility suite (tests/compat)"
+  ( cd tests/compat \
+    && { [[ -d node_modules/@langfuse/client && node_modules/.package-lock.json -nt package-lock.json ]] \
+         || npm ci --no-audit --no-fund --loglevel=error; } \
+    && node run.mjs ) || status=$?
+fi
 
 exit "$status"
