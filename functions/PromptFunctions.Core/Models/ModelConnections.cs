@@ -23,8 +23,13 @@ public sealed class ModelConnectionOptions
     /// <summary>Default model (for Azure OpenAI, the deployment name).</summary>
     public string Model { get; set; } = "";
 
-    /// <summary>Per-call timeout.</summary>
+    /// <summary>Timeout of one attempt of a call.</summary>
     public double TimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Retries after 429, 5xx, network failures and timeouts, with exponential backoff and jitter.</summary>
+    public int MaxRetries { get; set; } = 4;
+
+    public int RetryBaseDelayMilliseconds { get; set; } = 500;
 }
 
 /// <summary>All configured connections by name (section <c>Models</c>).</summary>
@@ -69,6 +74,10 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
                 failures.Add($"{where}:Model is required (the default model or deployment name)");
             if (settings.TimeoutSeconds is <= 0 or > 3600)
                 failures.Add($"{where}:TimeoutSeconds must be between 0 and 3600");
+            if (settings.MaxRetries is < 0 or > 20)
+                failures.Add($"{where}:MaxRetries must be between 0 and 20");
+            if (settings.RetryBaseDelayMilliseconds is < 0 or > 60_000)
+                failures.Add($"{where}:RetryBaseDelayMilliseconds must be between 0 and 60000");
         }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
@@ -78,7 +87,7 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 /// Builds one <see cref="IChatClient"/> pipeline per configured connection, lazily and once. Requests choose a
 /// connection by name only; endpoints and keys never come from a request.
 /// </summary>
-public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory) : IDisposable
+public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
 
@@ -92,14 +101,21 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     public IChatClient GetChatClient(string name) =>
         _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
 
+    /// <summary>Telemetry and logging outermost, then retries with a per-attempt timeout, then the provider.</summary>
     private IChatClient Build(string name, ModelConnectionOptions settings)
     {
         var inner = CreateProviderClient(settings);
+        var policy = new ModelCallPolicy(settings.MaxRetries, TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds), TimeSpan.FromSeconds(settings.TimeoutSeconds));
         return inner.AsBuilder()
             .UseLogging(loggerFactory)
             .UseOpenTelemetry(loggerFactory, sourceName: "PromptFunctions.Models", configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Use(client => new ResilientChatClient(client, policy, clock))
             .Build();
     }
+
+    // Retries belong to ResilientChatClient, where they are visible and configurable; the SDK's own retry
+    // policy would multiply the attempts.
+    private static readonly System.ClientModel.Primitives.ClientRetryPolicy NoRetries = new(maxRetries: 0);
 
     public static IChatClient CreateProviderClient(ModelConnectionOptions settings)
     {
@@ -108,7 +124,7 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
         {
             case ModelProviderNames.OpenAI:
             {
-                var clientOptions = new OpenAIClientOptions { NetworkTimeout = timeout };
+                var clientOptions = new OpenAIClientOptions { NetworkTimeout = timeout, RetryPolicy = NoRetries };
                 if (settings.Endpoint is { Length: > 0 } endpoint) clientOptions.Endpoint = new Uri(endpoint);
                 return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
             }
@@ -116,12 +132,12 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
             {
                 // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/ with the resource key.
                 var baseUri = new Uri(settings.Endpoint!.TrimEnd('/') + "/openai/v1/");
-                var clientOptions = new OpenAIClientOptions { Endpoint = baseUri, NetworkTimeout = timeout };
+                var clientOptions = new OpenAIClientOptions { Endpoint = baseUri, NetworkTimeout = timeout, RetryPolicy = NoRetries };
                 return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
             }
             case ModelProviderNames.OpenAICompatible:
             {
-                var clientOptions = new OpenAIClientOptions { Endpoint = new Uri(settings.Endpoint!), NetworkTimeout = timeout };
+                var clientOptions = new OpenAIClientOptions { Endpoint = new Uri(settings.Endpoint!), NetworkTimeout = timeout, RetryPolicy = NoRetries };
                 // Many compatible servers need no key; the SDK still requires a credential value.
                 var key = string.IsNullOrEmpty(settings.ApiKey) ? "unused" : settings.ApiKey;
                 return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(settings.Model).AsIChatClient();

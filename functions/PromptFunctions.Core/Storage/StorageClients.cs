@@ -26,6 +26,9 @@ public sealed class StorageClients
         Prompts = TableService.GetTableClient(settings.PromptsTable);
         PromptIndex = TableService.GetTableClient(settings.PromptIndexTable);
         Versions = BlobService.GetBlobContainerClient(settings.VersionsContainer);
+        Experiments = TableService.GetTableClient(settings.ExperimentsTable);
+        ExperimentOutputs = BlobService.GetBlobContainerClient(settings.ExperimentOutputsContainer);
+        ModelCache = BlobService.GetBlobContainerClient(settings.ModelCacheContainer);
     }
 
     public TableServiceClient TableService { get; }
@@ -33,6 +36,9 @@ public sealed class StorageClients
     public TableClient Prompts { get; }
     public TableClient PromptIndex { get; }
     public BlobContainerClient Versions { get; }
+    public TableClient Experiments { get; }
+    public BlobContainerClient ExperimentOutputs { get; }
+    public BlobContainerClient ModelCache { get; }
 
     /// <summary>Completes when every table and container exists. A failure is not kept, so the next call retries.</summary>
     public Task EnsureCreatedAsync()
@@ -52,6 +58,9 @@ public sealed class StorageClients
         await Task.WhenAll(
             Prompts.CreateIfNotExistsAsync(),
             PromptIndex.CreateIfNotExistsAsync(),
-            Versions.CreateIfNotExistsAsync());
+            Versions.CreateIfNotExistsAsync(),
+            Experiments.CreateIfNotExistsAsync(),
+            ExperimentOutputs.CreateIfNotExistsAsync(),
+            ModelCache.CreateIfNotExistsAsync());
     }
 }

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using PromptFunctions.Core.Storage;
+
+namespace PromptFunctions.Core.Experiments;
+
+/// <summary>What an experiment ran and how it went, as the API and the engine see it.</summary>
+public sealed record ExperimentRecord(
+    string Id,
+    string? Name,
+    string? Description,
+    string? MetadataJson,
+    string PromptName,
+    string PromptVersionId,
+    long? PromptSequence,
+    string? DraftJson,
+    string DatasetName,
+    string DatasetVersionId,
+    string? Split,
+    long RowCount,
+    int Repetitions,
+    string Connection,
+    string Model,
+    string InvocationParametersJson,
+    string EvaluatorsJson,
+    string CacheMode,
+    int MaxConcurrency,
+    string Status,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    string? Error,
+    string? AggregatesJson,
+    string? PromotedVersionId)
+{
+    public long Units => RowCount * Repetitions;
+
+    internal static ExperimentRecord From(ExperimentEntity e) => new(
+        e.PartitionKey, e.Name, e.Description, e.MetadataJson, e.PromptName, e.PromptVersionId, e.PromptSequence, e.DraftJson,
+        e.DatasetName, e.DatasetVersionId, e.Split, e.RowCount, e.Repetitions, e.Connection, e.Model, e.InvocationParametersJson,
+        e.EvaluatorsJson, e.CacheMode, e.MaxConcurrency, e.Status, e.CreatedAt, e.CreatedBy, e.StartedAt, e.CompletedAt, e.Error,
+        e.AggregatesJson, e.PromotedVersionId);
+
+    internal ExperimentEntity ToEntity() => new()
+    {
+        PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName,
+        PromptVersionId = PromptVersionId, PromptSequence = PromptSequence, DraftJson = DraftJson, DatasetName = DatasetName,
+        DatasetVersionId = DatasetVersionId, Split = Split, RowCount = RowCount, Repetitions = Repetitions, Connection = Connection,
+        Model = Model, InvocationParametersJson = InvocationParametersJson, EvaluatorsJson = EvaluatorsJson, CacheMode = CacheMode,
+        MaxConcurrency = MaxConcurrency, Status = Status, CreatedAt = CreatedAt, CreatedBy = CreatedBy, StartedAt = StartedAt,
+        CompletedAt = CompletedAt, Error = Error, AggregatesJson = AggregatesJson, PromotedVersionId = PromotedVersionId,
+    };
+}
+
+/// <summary>One row result: an example at one repetition.</summary>
+public sealed record ExperimentRowResult(
+    string ExampleId,
+    long Index,
+    int Repetition,
+    string? Output,
+    string ScoresJson,
+    double LatencyMs,
+    long InputTokens,
+    long OutputTokens,
+    double Cost,
+    string? Error);
+
+/// <summary>Experiments, their row results and batch progress in one table, partitioned by experiment id.</summary>
+public sealed class ExperimentStore(StorageClients storage)
+{
+    // Table string properties hold 64 KiB (32K UTF-16 characters); longer outputs go to a blob.
+    private const int MaxInlineOutputChars = 30_000;
+
+    private TableClient Table => storage.Experiments;
+
+    public static bool IsExperimentId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
+    public async Task CreateAsync(ExperimentRecord record, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        await Table.AddEntityAsync(record.ToEntity(), cancellationToken);
+        await Table.UpsertEntityAsync(new ExperimentIndexEntity
+        {
+            RowKey = ExperimentIndexEntity.Key(record.CreatedAt, record.Id),
+            ExperimentId = record.Id,
+            PromptName = record.PromptName,
+            DatasetName = record.DatasetName,
+        }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<ExperimentRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!IsExperimentId(id)) return null;
+        await storage.EnsureCreatedAsync();
+        var response = await Table.GetEntityIfExistsAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken: cancellationToken);
+        return response.HasValue ? ExperimentRecord.From(response.Value!) : null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> if the experiment's status is one of <paramref name="from"/>; returns the
+    /// updated record, or null when the status did not allow it (or the experiment does not exist).
+    /// </summary>
+    public async Task<ExperimentRecord?> TransitionAsync(string id, string[] from, Func<ExperimentRecord, ExperimentRecord> change, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        for (var attempt = 1; attempt <= 50; attempt++)
+        {
+            var response = await Table.GetEntityIfExistsAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken: cancellationToken);
+            if (!response.HasValue) return null;
+            var current = response.Value!;
+            if (!from.Contains(current.Status)) return null;
+            var updated = change(ExperimentRecord.From(current)).ToEntity();
+            try
+            {
+                await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                return ExperimentRecord.From(updated);
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
+            {
+                await Task.Delay(Random.Shared.Next(1, 10), cancellationToken);
+            }
+        }
+        throw new InvalidOperationException($"Experiment {id} kept changing under a status transition.");
+    }
+
+    /// <summary>Upserts row results; writing the same rows again (a replayed batch) leaves one copy of each.</summary>
+    public async Task WriteRowsAsync(string id, IReadOnlyList<ExperimentRowResult> rows, CancellationToken cancellationToken)
+    {
+        var actions = new List<TableTransactionAction>(100);
+        foreach (var row in rows)
+        {
+            var entity = new ExperimentRowEntity
+            {
+                PartitionKey = id,
+                RowKey = ExperimentRowEntity.Key(row.Index, row.Repetition),
+                ExampleId = row.ExampleId,
+                Index = row.Index,
+                Repetition = row.Repetition,
+                Output = row.Output,
+                ScoresJson = row.ScoresJson,
+                LatencyMs = row.LatencyMs,
+                InputTokens = row.InputTokens,
+                OutputTokens = row.OutputTokens,
+                Cost = row.Cost,
+                Error = Truncate(row.Error, 4000),
+            };
+            if (row.Output is { Length: > MaxInlineOutputChars })
+            {
+                var blobName = $"{id}/{entity.RowKey.Replace('|', '-')}.txt";
+                await storage.ExperimentOutputs.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(row.Output), overwrite: true, cancellationToken);
+                entity.Output = null;
+                entity.OutputBlob = blobName;
+            }
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+            if (actions.Count == 100)
+            {
+                await Table.SubmitTransactionAsync(actions, cancellationToken);
+                actions.Clear();
+            }
+        }
+        if (actions.Count > 0) await Table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    public async Task RecordBatchAsync(string id, int batch, int units, int errors, CancellationToken cancellationToken) =>
+        await Table.UpsertEntityAsync(new ExperimentBatchEntity { PartitionKey = id, RowKey = ExperimentBatchEntity.Key(batch), Units = units, Errors = errors },
+            TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Units finished and how many of them failed, summed over completed batches.</summary>
+    public async Task<(long Done, long Errors)> ProgressAsync(string id, CancellationToken cancellationToken)
+    {
+        long done = 0, errors = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {ExperimentBatchEntity.Prefix} and RowKey lt {ExperimentBatchEntity.PrefixEnd}");
+        await foreach (var batch in Table.QueryAsync<ExperimentBatchEntity>(filter, cancellationToken: cancellationToken))
+        {
+            done += batch.Units;
+            errors += batch.Errors;
+        }
+        return (done, errors);
+    }
+
+    /// <summary>Rows in example order, then repetition; <paramref name="afterKey"/> continues a previous page.</summary>
+    public async Task<Storage.Page<ExperimentRowResult>> ListRowsAsync(string id, int limit, string? afterKey, CancellationToken cancellationToken)
+    {
+        var rows = new List<ExperimentRowResult>(limit);
+        string? lastKey = null;
+        var more = false;
+        await foreach (var (key, row) in ReadRowsWithKeysAsync(id, afterKey, cancellationToken))
+        {
+            if (rows.Count == limit)
+            {
+                more = true;
+                break;
+            }
+            rows.Add(row);
+            lastKey = key;
+        }
+        return new Storage.Page<ExperimentRowResult>(rows, more ? lastKey : null);
+    }
+
+    public async IAsyncEnumerable<ExperimentRowResult> ReadRowsAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (_, row) in ReadRowsWithKeysAsync(id, null, cancellationToken)) yield return row;
+    }
+
+    private async IAsyncEnumerable<(string Key, ExperimentRowResult Row)> ReadRowsWithKeysAsync(string id, string? afterKey, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var from = afterKey ?? ExperimentRowEntity.Prefix;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {from} and RowKey lt {ExperimentRowEntity.PrefixEnd}");
+        await foreach (var entity in Table.QueryAsync<ExperimentRowEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            var output = entity.Output;
+            if (entity.OutputBlob is { } blobName)
+                output = (await storage.ExperimentOutputs.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+            yield return (entity.RowKey, new ExperimentRowResult(entity.ExampleId, entity.Index, entity.Repetition, output, entity.ScoresJson,
+                entity.LatencyMs, entity.InputTokens, entity.OutputTokens, entity.Cost, entity.Error));
+        }
+    }
+
+    /// <summary>Newest first, optionally only those of one prompt and/or one dataset.</summary>
+    public async Task<Storage.Page<ExperimentRecord>> ListAsync(string? prompt, string? dataset, int limit, string? afterKey, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        var filter = afterKey is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {ExperimentIndexEntity.Partition}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {ExperimentIndexEntity.Partition} and RowKey gt {afterKey}");
+        if (prompt is not null) filter += " and " + TableClient.CreateQueryFilter($"PromptName eq {prompt}");
+        if (dataset is not null) filter += " and " + TableClient.CreateQueryFilter($"DatasetName eq {dataset}");
+        var entries = new List<ExperimentIndexEntity>(limit + 1);
+        await foreach (var entry in Table.QueryAsync<ExperimentIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken))
+        {
+            entries.Add(entry);
+            if (entries.Count > limit) break;
+        }
+        var page = entries.Take(limit).ToList();
+        var records = await Task.WhenAll(page.Select(e => GetAsync(e.ExperimentId, cancellationToken)));
+        return new Storage.Page<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
+    }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";
+}
