@@ -43,6 +43,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptCatalog>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiExecutor>();
+        services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<ModelConnections>();
         return services;

@@ -36,6 +36,8 @@ internal sealed class ExperimentEntity : ITableEntity
     public long? PromptSequence { get; set; }
     /// <summary>The normalized content of an unsaved draft; null when a stored version ran.</summary>
     public string? DraftJson { get; set; }
+    /// <summary>The version a draft was derived from; promotion records it as the new version's parent.</summary>
+    public string? DraftParentId { get; set; }
     public string DatasetName { get; set; } = "";
     public string DatasetVersionId { get; set; } = "";
     public string? Split { get; set; }

@@ -16,6 +16,7 @@ public sealed record ExperimentRecord(
     string PromptVersionId,
     long? PromptSequence,
     string? DraftJson,
+    string? DraftParentId,
     string DatasetName,
     string DatasetVersionId,
     string? Split,
@@ -39,7 +40,7 @@ public sealed record ExperimentRecord(
     public long Units => RowCount * Repetitions;
 
     internal static ExperimentRecord From(ExperimentEntity e) => new(
-        e.PartitionKey, e.Name, e.Description, e.MetadataJson, e.PromptName, e.PromptVersionId, e.PromptSequence, e.DraftJson,
+        e.PartitionKey, e.Name, e.Description, e.MetadataJson, e.PromptName, e.PromptVersionId, e.PromptSequence, e.DraftJson, e.DraftParentId,
         e.DatasetName, e.DatasetVersionId, e.Split, e.RowCount, e.Repetitions, e.Connection, e.Model, e.InvocationParametersJson,
         e.EvaluatorsJson, e.CacheMode, e.MaxConcurrency, e.Status, e.CreatedAt, e.CreatedBy, e.StartedAt, e.CompletedAt, e.Error,
         e.AggregatesJson, e.PromotedVersionId);
@@ -47,7 +48,7 @@ public sealed record ExperimentRecord(
     internal ExperimentEntity ToEntity() => new()
     {
         PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName,
-        PromptVersionId = PromptVersionId, PromptSequence = PromptSequence, DraftJson = DraftJson, DatasetName = DatasetName,
+        PromptVersionId = PromptVersionId, PromptSequence = PromptSequence, DraftJson = DraftJson, DraftParentId = DraftParentId, DatasetName = DatasetName,
         DatasetVersionId = DatasetVersionId, Split = Split, RowCount = RowCount, Repetitions = Repetitions, Connection = Connection,
         Model = Model, InvocationParametersJson = InvocationParametersJson, EvaluatorsJson = EvaluatorsJson, CacheMode = CacheMode,
         MaxConcurrency = MaxConcurrency, Status = Status, CreatedAt = CreatedAt, CreatedBy = CreatedBy, StartedAt = StartedAt,

@@ -14,7 +14,7 @@ using PromptFunctions.Prompts.Templating;
 namespace PromptFunctions.Core.Http;
 
 /// <summary>The native prompt API. Each public method is the whole behaviour of one route, shared by both hosts.</summary>
-public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, StorageClients storage)
+public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, StorageClients storage, PromptPublisher publisher)
 {
     private const string ImmutableCacheControl = "public, max-age=31536000, immutable";
     // Responses differ by key only in whether they are allowed at all; Vary keeps a shared cache from serving
@@ -96,7 +96,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             }
         }
         if (cursor.Faults.Count > 0 || content is null) throw ProblemException.Invalid(cursor.Faults);
-        foreach (var tag in tags) RequireMayChangeTag(call, tag);
+        foreach (var tag in tags) publisher.RequireMayChangeTag(call.Principal, tag);
 
         string? parent = null;
         if (parentRef is not null)
@@ -106,25 +106,9 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
                 ?? throw ProblemException.Invalid("$.parent", $"prompt '{prompt}' has no version '{parentRef}'");
         }
 
-        var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        var id = CanonicalJson.Sha256Hex(JsonNode.Parse(canonical));
-        var outcome = await Store.CreateVersionAsync(prompt, id, canonical, new VersionCreation(call.Principal.Name, message, parent), call.Aborted);
-        var (record, created) = outcome switch
-        {
-            CreateVersionOutcome.Created c => (c.Version, true),
-            CreateVersionOutcome.AlreadyExists e => (e.Version, false),
-            CreateVersionOutcome.ParentNotFound => throw ProblemException.Invalid("$.parent", $"prompt '{prompt}' has no version '{parentRef}'"),
-            _ => throw new InvalidOperationException(outcome.ToString()),
-        };
-        if (created) catalog.ForgetLatest(prompt);
-
-        var tagResults = new JsonArray();
-        foreach (var tag in tags)
-        {
-            var change = await Store.MoveTagAsync(prompt, tag, record.Id, TagPrecondition.None, call.Principal.Name, message ?? "set on version create", call.Aborted);
-            catalog.ForgetTag(prompt, tag);
-            tagResults.Add(new JsonObject { ["name"] = tag, ["changed"] = change is TagChangeOutcome.Changed });
-        }
+        var published = await publisher.PublishAsync(prompt, content, new VersionCreation(call.Principal.Name, message, parent), tags, call.Principal, "$.parent", call.Aborted);
+        var (record, created) = (published.Version, published.Created);
+        var tagResults = new JsonArray(published.Tags.Select(t => (JsonNode?)new JsonObject { ["name"] = t.Tag, ["changed"] = t.Changed }).ToArray());
 
         var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw new InvalidOperationException($"content of {record.Id} is missing");
         var response = JsonNode.Parse(document.ResponseBytes)!.AsObject();
@@ -423,11 +407,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return TagPrecondition.PointsAt(tags.Where(t => !t.StartsWith("W/", StringComparison.Ordinal)).DefaultIfEmpty("(weak)").ToArray());
     }
 
-    private void RequireMayChangeTag(ApiCall call, string tag)
-    {
-        if (executor.Options.ProtectedTags.Contains(tag, StringComparer.Ordinal) && !call.Principal.Has(ApiRoles.Promote))
-            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{call.Principal.Name}' lacks it.");
-    }
+    private void RequireMayChangeTag(ApiCall call, string tag) => publisher.RequireMayChangeTag(call.Principal, tag);
 
     private IResult TagChangeResponse(string prompt, string tag, TagChangeOutcome outcome) => outcome switch
     {
@@ -520,7 +500,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
     }
 
-    private static bool IsVersionReference(string reference) =>
+    public static bool IsVersionReference(string reference) =>
         Identifiers.IsVersionId(reference) ||
         (reference.Length is > 1 and <= 11 && reference[0] == 'v' && reference.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0 && reference[1] != '0');
 

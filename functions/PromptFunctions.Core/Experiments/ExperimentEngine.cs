@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PromptFunctions.Core.Models;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Prompts.Model;
+using PromptFunctions.Prompts.Rendering;
+
+namespace PromptFunctions.Core.Experiments;
+
+/// <summary>Everything needed to run rows of one experiment, built once per process and experiment.</summary>
+public sealed class ExperimentRuntime
+{
+    public required ExperimentRecord Record { get; init; }
+    public required PromptVersionContent Content { get; init; }
+    public required IChatClient Client { get; init; }
+    public required ChatOptions Options { get; init; }
+    public required IExperimentScorer Scorer { get; init; }
+    public required DatasetSelection Dataset { get; init; }
+    public ModelPrice? Price { get; init; }
+}
+
+/// <summary>
+/// Runs experiment rows: render the prompt with the example's input, call the model (through the run's response
+/// cache and the connection's retrying pipeline), score the output, and persist the row. A failing row is recorded
+/// with its error and never fails the batch. Used by the batch activity and, without persistence, the playground.
+/// </summary>
+public sealed class ExperimentEngine(
+    ExperimentStore store,
+    PromptCatalog catalog,
+    ModelConnections connections,
+    StorageClients storage,
+    IExperimentExamples examples,
+    IExperimentScorers scorers,
+    IOptions<ExperimentsOptions> options,
+    TimeProvider clock,
+    ILogger<ExperimentEngine> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ExperimentRuntime>>> _runtimes = new();
+    private readonly ConcurrentDictionary<string, (long CheckedAt, bool Cancelled)> _cancellation = new();
+
+    public async Task<ExperimentBatchResult> RunBatchAsync(ExperimentBatchInput input, CancellationToken cancellationToken)
+    {
+        var runtime = await RuntimeAsync(input.ExperimentId);
+        if (await IsCancelledAsync(input.ExperimentId, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
+
+        var repetitions = runtime.Record.Repetitions;
+        var firstIndex = input.FirstUnit / repetitions;
+        var lastIndex = (input.FirstUnit + input.Units - 1) / repetitions;
+        var rows = await examples.ReadAsync(runtime.Dataset, firstIndex, (int)(lastIndex - firstIndex + 1), cancellationToken);
+        var byIndex = rows.ToDictionary(r => r.Index);
+
+        var results = new ExperimentRowResult?[input.Units];
+        var cancelled = false;
+        await Parallel.ForEachAsync(Enumerable.Range(0, input.Units), new ParallelOptions { MaxDegreeOfParallelism = input.RowConcurrency, CancellationToken = cancellationToken },
+            async (offset, token) =>
+            {
+                if (Volatile.Read(ref cancelled)) return;
+                if (await IsCancelledAsync(input.ExperimentId, token))
+                {
+                    Volatile.Write(ref cancelled, true);
+                    return;
+                }
+                var unit = input.FirstUnit + offset;
+                var index = unit / repetitions;
+                var repetition = (int)(unit % repetitions);
+                results[offset] = byIndex.TryGetValue(index, out var example)
+                    ? await RunRowAsync(runtime, example, repetition, token)
+                    : new ExperimentRowResult($"#{index}", index, repetition, null, "[]", 0, 0, 0, 0, $"example {index} is missing from dataset version {runtime.Dataset.VersionId}");
+            });
+
+        var finished = results.OfType<ExperimentRowResult>().ToList();
+        await store.WriteRowsAsync(input.ExperimentId, finished, cancellationToken);
+        var errors = finished.Count(r => r.Error is not null);
+        await store.RecordBatchAsync(input.ExperimentId, input.Batch, finished.Count, errors, cancellationToken);
+        return new ExperimentBatchResult(finished.Count, errors, cancelled);
+    }
+
+    /// <summary>Runs one example once; never throws for a row-level failure (the error is in the result).</summary>
+    public async Task<ExperimentRowResult> RunRowAsync(ExperimentRuntime runtime, ExperimentExample example, int repetition, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        string? output = null;
+        long inputTokens = 0, outputTokens = 0;
+        try
+        {
+            var rendered = PromptRenderer.Render(runtime.Content, example.Input);
+            if (rendered.MissingVariables.Count > 0)
+                return Failed(example, repetition, $"the example's input lacks template variables: {string.Join(", ", rendered.MissingVariables)}");
+
+            var chatOptions = runtime.Options.Clone();
+            (chatOptions.AdditionalProperties ??= [])[ResponseCacheChatClient.RepetitionProperty] = repetition;
+            var response = await runtime.Client.GetResponseAsync(PromptChatMapping.ToChatMessages(rendered), chatOptions, cancellationToken);
+            output = response.Text;
+            inputTokens = response.Usage?.InputTokenCount ?? 0;
+            outputTokens = response.Usage?.OutputTokenCount ?? 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Failed(example, repetition, Describe(e)) with { LatencyMs = clock.GetElapsedTime(started).TotalMilliseconds };
+        }
+        var latency = clock.GetElapsedTime(started).TotalMilliseconds;
+
+        IReadOnlyList<EvaluatorScore> scores;
+        try
+        {
+            scores = await runtime.Scorer.ScoreAsync(output, example, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            scores = [new EvaluatorScore("(evaluators)", "error", null, null, null, Describe(e))];
+        }
+        var cost = runtime.Price?.Cost(inputTokens, outputTokens) ?? 0;
+        return new ExperimentRowResult(example.Id, example.Index, repetition, output, ScoresJson(scores), latency, inputTokens, outputTokens, cost, null);
+    }
+
+    private static ExperimentRowResult Failed(ExperimentExample example, int repetition, string error) =>
+        new(example.Id, example.Index, repetition, null, "[]", 0, 0, 0, 0, error);
+
+    private static string Describe(Exception e) => e switch
+    {
+        ResponseNotRecordedException => e.Message,
+        PromptValidationException v => "render failed: " + v.Message,
+        System.ClientModel.ClientResultException c => $"model call failed with status {c.Status}: {c.Message}",
+        Polly.Timeout.TimeoutRejectedException => "model call timed out (after retries)",
+        HttpRequestException h => $"model endpoint unreachable: {h.Message}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    public static string ScoresJson(IReadOnlyList<EvaluatorScore> scores) =>
+        new JsonArray(scores.Select(s => (JsonNode?)new JsonObject
+        {
+            ["name"] = s.Name,
+            ["type"] = s.Type,
+            ["score"] = s.Score,
+            ["passed"] = s.Passed,
+            ["explanation"] = s.Explanation,
+            ["error"] = s.Error,
+        }).ToArray()).ToJsonString();
+
+    public async Task FinalizeAsync(string experimentId, CancellationToken cancellationToken)
+    {
+        var rows = new List<ExperimentRowResult>();
+        await foreach (var row in store.ReadRowsAsync(experimentId, cancellationToken)) rows.Add(row);
+        var aggregates = ExperimentAggregation.Aggregate(rows);
+        await store.TransitionAsync(experimentId, [ExperimentStatus.Running],
+            r => r with { Status = ExperimentStatus.Completed, CompletedAt = clock.GetUtcNow(), AggregatesJson = aggregates.ToJsonString() }, cancellationToken);
+        _runtimes.TryRemove(experimentId, out _);
+    }
+
+    private Task<ExperimentRuntime> RuntimeAsync(string experimentId)
+    {
+        var lazy = _runtimes.GetOrAdd(experimentId, id => new Lazy<Task<ExperimentRuntime>>(() => BuildRuntimeAsync(id)));
+        if (lazy.Value.IsFaulted) _runtimes.TryRemove(new KeyValuePair<string, Lazy<Task<ExperimentRuntime>>>(experimentId, lazy));
+        return lazy.Value;
+    }
+
+    private async Task<ExperimentRuntime> BuildRuntimeAsync(string experimentId)
+    {
+        var record = await store.GetAsync(experimentId, CancellationToken.None) ?? throw new InvalidOperationException($"experiment {experimentId} does not exist");
+        PromptVersionContent content;
+        if (record.DraftJson is { } draft)
+        {
+            content = PromptVersionJson.Parse(JsonNode.Parse(draft));
+        }
+        else
+        {
+            var version = await catalog.ResolveVersionAsync(record.PromptName, record.PromptVersionId, CancellationToken.None)
+                ?? throw new InvalidOperationException($"prompt version {record.PromptVersionId} of '{record.PromptName}' no longer exists");
+            content = (await catalog.GetDocumentAsync(version, CancellationToken.None))?.Content
+                ?? throw new InvalidOperationException($"content of prompt version {record.PromptVersionId} is missing");
+        }
+        var dataset = await examples.ResolveAsync(record.DatasetName, record.DatasetVersionId, record.Split, CancellationToken.None)
+            ?? throw new InvalidOperationException($"dataset version {record.DatasetVersionId} of '{record.DatasetName}' no longer exists");
+        var mode = Enum.Parse<ResponseCacheMode>(record.CacheMode, ignoreCase: true);
+        IChatClient ClientFor(string connection) => new ResponseCacheChatClient(connections.GetChatClient(connection), storage.ModelCache, connection, mode);
+        var parameters = JsonNode.Parse(record.InvocationParametersJson)!.AsObject();
+        options.Value.Prices.TryGetValue(record.Model, out var price);
+        return new ExperimentRuntime
+        {
+            Record = record,
+            Content = content,
+            Client = ClientFor(record.Connection),
+            Options = PromptChatMapping.ToChatOptions(record.Model, parameters, content.Tools, content.ResponseFormat),
+            Scorer = scorers.Create(JsonNode.Parse(record.EvaluatorsJson)!.AsArray(), ClientFor),
+            Dataset = dataset,
+            Price = price,
+        };
+    }
+
+    /// <summary>Checks the stored status at most once a second per experiment, so cancel stops running batches soon.</summary>
+    private async ValueTask<bool> IsCancelledAsync(string experimentId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetTimestamp();
+        if (_cancellation.TryGetValue(experimentId, out var known) && (known.Cancelled || clock.GetElapsedTime(known.CheckedAt, now) < TimeSpan.FromSeconds(1)))
+            return known.Cancelled;
+        var record = await store.GetAsync(experimentId, cancellationToken);
+        var cancelled = record is null || record.Status == ExperimentStatus.Cancelled;
+        _cancellation[experimentId] = (now, cancelled);
+        if (cancelled) logger.LogInformation("Experiment {Experiment} was cancelled; remaining rows are skipped", experimentId);
+        return cancelled;
+    }
+}

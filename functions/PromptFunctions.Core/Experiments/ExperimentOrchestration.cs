@@ -1,0 +1,142 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace PromptFunctions.Core.Experiments;
+
+/// <summary>How an experiment's units (example × repetition, in example order) are cut into batches.</summary>
+/// <param name="Lanes">Batches running at once.</param>
+/// <param name="RowConcurrency">Model calls in flight inside one batch.</param>
+public sealed record ExperimentPlan(string ExperimentId, long Units, int BatchSize, int Lanes, int RowConcurrency)
+{
+    public int Batches => (int)((Units + BatchSize - 1) / BatchSize);
+
+    /// <summary>
+    /// Splits <paramref name="maxConcurrency"/> into lanes of at most 25 concurrent calls, and sizes batches to a
+    /// few waves of calls each but never more than 2,000 batches in all.
+    /// </summary>
+    public static ExperimentPlan For(string experimentId, long units, int maxConcurrency)
+    {
+        var rowConcurrency = Math.Clamp(maxConcurrency, 1, 25);
+        var lanes = Math.Max(1, (maxConcurrency + rowConcurrency - 1) / rowConcurrency);
+        var batchSize = (int)Math.Max(rowConcurrency * 4L, (units + 1999) / 2000);
+        return new ExperimentPlan(experimentId, units, batchSize, lanes, rowConcurrency);
+    }
+}
+
+/// <param name="NextBatch">The first batch this generation of the orchestration schedules.</param>
+public sealed record ExperimentRunState(ExperimentPlan Plan, int NextBatch, long Done, long Errors);
+
+public sealed record ExperimentBatchInput(string ExperimentId, int Batch, long FirstUnit, int Units, int RowConcurrency);
+
+public sealed record ExperimentBatchResult(int Units, int Errors, bool Cancelled);
+
+public sealed record ExperimentFailure(string ExperimentId, string Reason);
+
+/// <summary>
+/// Runs an experiment's batches with a fixed number of lanes.
+/// Why batch activities rather than one activity per row, or sub-orchestrations: every durable task costs
+/// history events and a dispatch round-trip, and Azure's (and the in-process engine's) work-item limits throttle
+/// thousands of tiny activities; a batch activity runs its rows with bounded async concurrency inside, so
+/// throughput depends on the model's latency and the configured concurrency rather than on dispatch overhead.
+/// History stays small for 100,000 rows because each generation of the orchestration schedules at most
+/// <see cref="BatchesPerGeneration"/> batches and then continues as new with only the running totals.
+/// Deterministic: the orchestrator uses only its input and activity results (no clock, no I/O, no randomness).
+/// </summary>
+public sealed class RunExperimentOrchestrator : TaskOrchestrator<ExperimentRunState, string>
+{
+    public const int BatchesPerGeneration = 100;
+
+    private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
+
+    public override async Task<string> RunAsync(TaskOrchestrationContext context, ExperimentRunState state)
+    {
+        var plan = state.Plan;
+        var logger = context.CreateReplaySafeLogger<RunExperimentOrchestrator>();
+        try
+        {
+            if (state.NextBatch == 0)
+            {
+                var started = await context.CallActivityAsync<bool>(nameof(StartExperimentActivity), plan.ExperimentId, Retries);
+                if (!started) return ExperimentStatus.Cancelled;
+            }
+
+            var generationEnd = Math.Min(plan.Batches, state.NextBatch + BatchesPerGeneration);
+            var inFlight = new List<Task<ExperimentBatchResult>>();
+            var next = state.NextBatch;
+            long done = state.Done, errors = state.Errors;
+            var cancelled = false;
+            while (next < generationEnd || inFlight.Count > 0)
+            {
+                while (!cancelled && inFlight.Count < plan.Lanes && next < generationEnd)
+                {
+                    var firstUnit = (long)next * plan.BatchSize;
+                    var units = (int)Math.Min(plan.BatchSize, plan.Units - firstUnit);
+                    inFlight.Add(context.CallActivityAsync<ExperimentBatchResult>(nameof(RunExperimentBatchActivity),
+                        new ExperimentBatchInput(plan.ExperimentId, next, firstUnit, units, plan.RowConcurrency), Retries));
+                    next++;
+                }
+                if (inFlight.Count == 0) break;
+                var finished = await Task.WhenAny(inFlight);
+                inFlight.Remove(finished);
+                var result = await finished;
+                done += result.Units;
+                errors += result.Errors;
+                cancelled |= result.Cancelled;
+                context.SetCustomStatus(new { done, errors, units = plan.Units });
+            }
+            if (cancelled) return ExperimentStatus.Cancelled;
+
+            if (generationEnd < plan.Batches)
+            {
+                context.ContinueAsNew(new ExperimentRunState(plan, generationEnd, done, errors));
+                return ExperimentStatus.Running;
+            }
+            await context.CallActivityAsync(nameof(FinalizeExperimentActivity), plan.ExperimentId, Retries);
+            logger.LogInformation("Experiment {Experiment} completed: {Done} units, {Errors} row errors", plan.ExperimentId, done, errors);
+            return ExperimentStatus.Completed;
+        }
+        catch (TaskFailedException e)
+        {
+            logger.LogError("Experiment {Experiment} failed: {Reason}", plan.ExperimentId, e.Message);
+            await context.CallActivityAsync(nameof(FailExperimentActivity), new ExperimentFailure(plan.ExperimentId, e.FailureDetails.ErrorMessage), Retries);
+            return ExperimentStatus.Failed;
+        }
+    }
+}
+
+/// <summary>Marks the experiment running; false if it was cancelled before it started.</summary>
+public sealed class StartExperimentActivity(ExperimentStore store, TimeProvider clock) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string experimentId)
+    {
+        var record = await store.TransitionAsync(experimentId, [ExperimentStatus.Queued, ExperimentStatus.Running],
+            r => r with { Status = ExperimentStatus.Running, StartedAt = r.StartedAt ?? clock.GetUtcNow() }, CancellationToken.None);
+        return record is not null;
+    }
+}
+
+public sealed class RunExperimentBatchActivity(ExperimentEngine engine) : TaskActivity<ExperimentBatchInput, ExperimentBatchResult>
+{
+    public override Task<ExperimentBatchResult> RunAsync(TaskActivityContext context, ExperimentBatchInput input) =>
+        engine.RunBatchAsync(input, CancellationToken.None);
+}
+
+public sealed class FinalizeExperimentActivity(ExperimentEngine engine) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string experimentId)
+    {
+        await engine.FinalizeAsync(experimentId, CancellationToken.None);
+        return true;
+    }
+}
+
+public sealed class FailExperimentActivity(ExperimentStore store, TimeProvider clock) : TaskActivity<ExperimentFailure, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ExperimentFailure failure)
+    {
+        await store.TransitionAsync(failure.ExperimentId, [ExperimentStatus.Queued, ExperimentStatus.Running],
+            r => r with { Status = ExperimentStatus.Failed, Error = failure.Reason, CompletedAt = clock.GetUtcNow() }, CancellationToken.None);
+        return true;
+    }
+}

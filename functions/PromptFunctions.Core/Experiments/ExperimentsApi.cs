@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using PromptFunctions.Core.Auth;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Models;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Prompts;
+using PromptFunctions.Prompts.Model;
+
+namespace PromptFunctions.Core.Experiments;
+
+/// <summary>
+/// The experiment routes. Starting and cancelling take the host's <see cref="DurableTaskClient"/> as a parameter:
+/// the Functions app gets it from its <c>[DurableClient]</c> binding, the local host from its engine.
+/// </summary>
+public sealed class ExperimentsApi(
+    ApiExecutor executor,
+    ExperimentStore store,
+    ExperimentRequestReader reader,
+    IExperimentExamples examples,
+    PromptPublisher publisher,
+    PromptCatalog catalog,
+    IOptions<ExperimentsOptions> options,
+    TimeProvider clock)
+{
+    public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    {
+        var body = await call.ReadObjectAsync("prompt", "dataset", "model", "evaluators", "repetitions", "max_concurrency", "cache", "name", "description", "metadata");
+        var cursor = new JsonCursor();
+        var prompt = await reader.ReadPromptAsync(cursor.Required(body, "$", "prompt"), "$.prompt", cursor, call.Aborted);
+        var dataset = await ReadDatasetAsync(cursor.Required(body, "$", "dataset"), "$.dataset", cursor, call.Aborted);
+        var model = prompt is null ? null : reader.ReadModel(body["model"], "$.model", prompt.Content, cursor);
+        var evaluators = reader.ReadEvaluators(body["evaluators"], "$.evaluators", cursor);
+        var repetitions = body["repetitions"] is { } r ? cursor.Integer(r, "$.repetitions", 1, options.Value.MaxRepetitions) : 1;
+        var concurrency = body["max_concurrency"] is { } mc ? cursor.Integer(mc, "$.max_concurrency", 1, options.Value.MaxConcurrency) : 10;
+        var cache = ExperimentRequestReader.ReadCacheMode(body["cache"], "$.cache", cursor);
+        var name = body["name"] is { } n ? cursor.String(n, "$.name", 200) : null;
+        var description = body["description"] is { } d ? cursor.String(d, "$.description", 2000) : null;
+        var metadata = body["metadata"] is { } md ? cursor.Object(md, "$.metadata") : null;
+        if (dataset is { Count: 0 }) cursor.Fault("$.dataset", $"dataset version {dataset.VersionId} has no examples{(dataset.Split is null ? "" : $" in split '{dataset.Split}'")}");
+        if (cursor.Faults.Count > 0 || prompt is null || dataset is null || model is null || evaluators is null || repetitions is null || concurrency is null || cache is null)
+            throw ProblemException.Invalid(cursor.Faults);
+
+        var id = Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+        var record = new ExperimentRecord(id, name, description, metadata?.ToJsonString(), prompt.Name, prompt.VersionId, prompt.Version?.Sequence, prompt.DraftJson, prompt.DraftParent,
+            dataset.Name, dataset.VersionId, dataset.Split, dataset.Count, (int)repetitions, model.Connection, model.Model, model.InvocationParameters.ToJsonString(),
+            evaluators.ToJsonString(), cache.Value.ToString().ToLowerInvariant(), (int)concurrency, ExperimentStatus.Queued, clock.GetUtcNow(), call.Principal.Name,
+            null, null, null, null, null);
+        await store.CreateAsync(record, call.Aborted);
+        var plan = ExperimentPlan.For(id, record.Units, record.MaxConcurrency);
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(RunExperimentOrchestrator), new ExperimentRunState(plan, 0, 0, 0),
+            new StartOrchestrationOptions(InstanceId: id), call.Aborted);
+
+        var location = $"/{ApiRoutes.Prefix}/experiments/{id}";
+        var response = Describe(record, 0, 0);
+        response["status_url"] = location;
+        return new JsonBytesResult(202, JsonResponses.Serialize(response)) { Location = location };
+    });
+
+    private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, JsonCursor cursor, CancellationToken cancellationToken)
+    {
+        if (node is null) return null;
+        var obj = cursor.Object(node, path);
+        if (obj is null) return null;
+        cursor.Closed(obj, path, "name", "version", "split");
+        var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"));
+        var version = obj["version"] is { } v ? cursor.String(v, JsonCursor.Member(path, "version"), 100) : null;
+        var split = obj["split"] is { } s ? cursor.String(s, JsonCursor.Member(path, "split"), 100) : null;
+        if (name is null) return null;
+        if (!Identifiers.IsPromptName(name))
+        {
+            cursor.Fault(JsonCursor.Member(path, "name"), "a dataset name follows the prompt name rule: " + Identifiers.PromptNameRule);
+            return null;
+        }
+        var selection = await examples.ResolveAsync(name, version, split, cancellationToken);
+        if (selection is null)
+            cursor.Fault(path, $"dataset '{name}'{(version is null ? "" : $" version '{version}'")}{(split is null ? "" : $" split '{split}'")} does not exist");
+        return selection;
+    }
+
+    public Task<IResult> Get(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    {
+        var record = await RequireAsync(id, call);
+        var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
+        return JsonResponses.Json(Describe(record, done, errors));
+    });
+
+    public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    {
+        var prompt = call.Query("prompt");
+        var dataset = call.Query("dataset");
+        if (prompt is not null && !Identifiers.IsPromptName(prompt)) throw ProblemException.BadRequest($"'prompt': {Identifiers.PromptNameRule}.");
+        if (dataset is not null && !Identifiers.IsPromptName(dataset)) throw ProblemException.BadRequest($"'dataset': {Identifiers.PromptNameRule}.");
+        var after = Cursors.Decode(call.Query("cursor"));
+        if (after is not null && !after.Contains('|', StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
+        var page = await store.ListAsync(prompt, dataset, call.Limit(), after, call.Aborted);
+        var data = new JsonArray(page.Items.Select(r => (JsonNode?)Describe(r, null, null)).ToArray());
+        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+    });
+
+    public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    {
+        var record = await RequireAsync(id, call);
+        var after = Cursors.Decode(call.Query("cursor"));
+        if (after is not null && !after.StartsWith("r|", StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
+        var page = await store.ListRowsAsync(record.Id, call.Limit(), after, call.Aborted);
+        var data = new JsonArray(page.Items.Select(r => (JsonNode?)RowJson(r)).ToArray());
+        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+    });
+
+    public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    {
+        var record = await RequireAsync(id, call);
+        var cancelled = await store.TransitionAsync(record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
+            r => r with { Status = ExperimentStatus.Cancelled, CompletedAt = clock.GetUtcNow() }, call.Aborted);
+        if (cancelled is null)
+        {
+            var current = await store.GetAsync(record.Id, call.Aborted);
+            throw ProblemException.Conflict($"Experiment {record.Id} is already {current?.Status}; only queued or running experiments can be cancelled.");
+        }
+        try
+        {
+            await durable.TerminateInstanceAsync(record.Id, new TerminateInstanceOptions { Output = "cancelled" }, call.Aborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The orchestration may already have ended (or never started, if the host restarted); the stored status
+            // above is what callers read, and running batches see it within a second.
+        }
+        var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
+        return JsonResponses.Json(Describe(cancelled, done, errors));
+    });
+
+    /// <summary>
+    /// Saves the experiment's prompt (with the model and parameters it ran with) as a version, recording the
+    /// experiment and the parent version, and optionally moves a tag onto it.
+    /// </summary>
+    public Task<IResult> Promote(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    {
+        var record = await RequireAsync(id, call);
+        var body = await call.ReadJsonAsync(required: false);
+        var obj = body is null ? new JsonObject() : ApiCall.ExpectObject(body, "tag", "message");
+        var cursor = new JsonCursor();
+        var tag = obj["tag"] is { } t ? cursor.String(t, "$.tag") : null;
+        var message = obj["message"] is { } m ? cursor.String(m, "$.message", 2000) : null;
+        if (tag is not null && !Identifiers.IsTagName(tag)) cursor.Fault("$.tag", Identifiers.TagNameRule);
+        if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
+        if (record.Status != ExperimentStatus.Completed)
+            throw ProblemException.Conflict($"Experiment {record.Id} is {record.Status}; only a completed experiment can be promoted.");
+        if (tag is not null) publisher.RequireMayChangeTag(call.Principal, tag);
+
+        var content = await PromotedContentAsync(record, call.Aborted);
+        var parent = record.DraftJson is null ? record.PromptVersionId : record.DraftParentId;
+        var creation = new VersionCreation(call.Principal.Name, message ?? $"promoted from experiment {record.Id}", parent, record.Id);
+        var published = await publisher.PublishAsync(record.PromptName, content, creation, tag is null ? [] : [tag], call.Principal, "$", call.Aborted);
+        await store.TransitionAsync(record.Id, [ExperimentStatus.Completed], r => r with { PromotedVersionId = published.Version.Id }, call.Aborted);
+
+        var document = await catalog.GetDocumentAsync(published.Version, call.Aborted) ?? throw new InvalidOperationException("promoted content is missing");
+        var response = JsonNode.Parse(document.ResponseBytes)!.AsObject();
+        response["created"] = published.Created;
+        response["tags"] = new JsonArray(published.Tags.Select(x => (JsonNode?)new JsonObject { ["name"] = x.Tag, ["changed"] = x.Changed }).ToArray());
+        return new JsonBytesResult(published.Created ? 201 : 200, JsonResponses.Serialize(response))
+        {
+            Location = $"/{ApiRoutes.Prefix}/prompts/{record.PromptName}/versions/{published.Version.Id}",
+        };
+    });
+
+    private async Task<PromptVersionContent> PromotedContentAsync(ExperimentRecord record, CancellationToken cancellationToken)
+    {
+        PromptVersionContent content;
+        if (record.DraftJson is { } draft)
+        {
+            content = PromptVersionJson.Parse(JsonNode.Parse(draft));
+        }
+        else
+        {
+            var version = await catalog.ResolveVersionAsync(record.PromptName, record.PromptVersionId, cancellationToken)
+                ?? throw ProblemException.Conflict($"The experiment's prompt version {record.PromptVersionId} no longer exists.");
+            content = (await catalog.GetDocumentAsync(version, cancellationToken))!.Content;
+        }
+        // The winner is what ran: the model and parameters the experiment used, which may override the prompt's own.
+        var provider = content.Model?.Provider ?? "openai";
+        return content with
+        {
+            Model = new ModelReference(provider, record.Model),
+            InvocationParameters = JsonNode.Parse(record.InvocationParametersJson)!.AsObject(),
+        };
+    }
+
+    private async Task<ExperimentRecord> RequireAsync(string id, ApiCall call)
+    {
+        if (!ExperimentStore.IsExperimentId(id)) throw ProblemException.BadRequest($"'{ApiCall.Printable(id)}' is not an experiment id (32 lowercase hex characters).");
+        return await store.GetAsync(id, call.Aborted) ?? throw ProblemException.NotFound($"Experiment {id} does not exist.");
+    }
+
+    public static JsonObject Describe(ExperimentRecord r, long? done, long? errors)
+    {
+        var obj = new JsonObject
+        {
+            ["id"] = r.Id,
+            ["name"] = r.Name,
+            ["description"] = r.Description,
+            ["metadata"] = r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
+            ["status"] = r.Status,
+            ["prompt"] = new JsonObject
+            {
+                ["name"] = r.PromptName,
+                ["version"] = r.PromptVersionId,
+                ["sequence"] = r.PromptSequence,
+                ["draft"] = r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson),
+                ["draft_parent"] = r.DraftParentId,
+            },
+            ["dataset"] = new JsonObject { ["name"] = r.DatasetName, ["version"] = r.DatasetVersionId, ["split"] = r.Split, ["examples"] = r.RowCount },
+            ["model"] = new JsonObject { ["connection"] = r.Connection, ["model"] = r.Model, ["invocation_parameters"] = JsonNode.Parse(r.InvocationParametersJson) },
+            ["evaluators"] = JsonNode.Parse(r.EvaluatorsJson),
+            ["repetitions"] = r.Repetitions,
+            ["max_concurrency"] = r.MaxConcurrency,
+            ["cache"] = r.CacheMode,
+            ["created_at"] = r.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["created_by"] = r.CreatedBy,
+            ["started_at"] = r.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["completed_at"] = r.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["error"] = r.Error,
+            ["promoted_version"] = r.PromotedVersionId,
+        };
+        if (done is not null)
+            obj["progress"] = new JsonObject { ["done"] = done, ["total"] = r.Units, ["errors"] = errors };
+        obj["aggregates"] = r.AggregatesJson is null ? null : JsonNode.Parse(r.AggregatesJson);
+        return obj;
+    }
+
+    public static JsonObject RowJson(ExperimentRowResult r) => new()
+    {
+        ["example_id"] = r.ExampleId,
+        ["index"] = r.Index,
+        ["repetition"] = r.Repetition,
+        ["output"] = r.Output,
+        ["scores"] = JsonNode.Parse(r.ScoresJson),
+        ["latency_ms"] = Math.Round(r.LatencyMs, 3),
+        ["input_tokens"] = r.InputTokens,
+        ["output_tokens"] = r.OutputTokens,
+        ["cost"] = r.Cost,
+        ["error"] = r.Error,
+    };
+}
