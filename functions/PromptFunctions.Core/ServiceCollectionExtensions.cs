@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Configuration;
+using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
@@ -46,6 +47,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<ModelConnections>();
+
+        services.AddOptions<ExperimentsOptions>().Bind(configuration.GetSection(ExperimentsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<ExperimentEngine>();
+        services.AddSingleton<ExperimentRequestReader>();
+        services.AddSingleton<ExperimentsApi>();
+        services.AddSingleton<PlaygroundApi>();
         return services;
     }
 }

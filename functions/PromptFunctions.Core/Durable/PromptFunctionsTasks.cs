@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using PromptFunctions.Core.Experiments;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -12,6 +13,11 @@ public static class PromptFunctionsTasks
     public static DurableTaskRegistry AddPromptFunctionsTasks(this DurableTaskRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        registry.AddOrchestrator<RunExperimentOrchestrator>();
+        registry.AddActivity<StartExperimentActivity>();
+        registry.AddActivity<RunExperimentBatchActivity>();
+        registry.AddActivity<FinalizeExperimentActivity>();
+        registry.AddActivity<FailExperimentActivity>();
         return registry;
     }
 }

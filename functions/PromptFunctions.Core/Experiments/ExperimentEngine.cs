@@ -151,6 +151,23 @@ public sealed class ExperimentEngine(
         _runtimes.TryRemove(experimentId, out _);
     }
 
+    /// <summary>A runtime for rows that are not part of a stored experiment (the playground).</summary>
+    public ExperimentRuntime AdHocRuntime(PromptVersionContent content, ModelChoice model, JsonArray evaluators, ResponseCacheMode mode, DatasetSelection? dataset)
+    {
+        IChatClient ClientFor(string connection) => new ResponseCacheChatClient(connections.GetChatClient(connection), storage.ModelCache, connection, mode);
+        options.Value.Prices.TryGetValue(model.Model, out var price);
+        return new ExperimentRuntime
+        {
+            Record = null!,
+            Content = content,
+            Client = ClientFor(model.Connection),
+            Options = PromptChatMapping.ToChatOptions(model.Model, model.InvocationParameters, content.Tools, content.ResponseFormat),
+            Scorer = scorers.Create(evaluators, ClientFor),
+            Dataset = dataset ?? new DatasetSelection("", "", null, 0),
+            Price = price,
+        };
+    }
+
     private Task<ExperimentRuntime> RuntimeAsync(string experimentId)
     {
         var lazy = _runtimes.GetOrAdd(experimentId, id => new Lazy<Task<ExperimentRuntime>>(() => BuildRuntimeAsync(id)));

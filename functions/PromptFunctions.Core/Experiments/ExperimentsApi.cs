@@ -113,6 +113,14 @@ public sealed class ExperimentsApi(
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
+    public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    {
+        var record = await RequireAsync(id, call);
+        var format = call.Query("format") ?? "jsonl";
+        if (format is not ("jsonl" or "csv")) throw ProblemException.BadRequest($"'format' must be 'jsonl' or 'csv', got '{ApiCall.Printable(format)}'.");
+        return (IResult)new ExperimentExport(record, store, examples, format);
+    });
+
     public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
     {
         var record = await RequireAsync(id, call);

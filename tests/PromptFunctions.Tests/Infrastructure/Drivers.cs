@@ -8,10 +8,11 @@ public static class Drivers
 
     public static TheoryData<string> Both => new() { LocalHost, Functions };
 
-    public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null) => kind switch
+    public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) => kind switch
     {
-        LocalHost => await LocalHostDriver.StartAsync(settings),
-        Functions => await FunctionsDriver.StartAsync(settings),
+        LocalHost => await LocalHostDriver.StartAsync(settings, configureServices: configureServices),
+        Functions => await FunctionsDriver.StartAsync(settings, configureServices: configureServices),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

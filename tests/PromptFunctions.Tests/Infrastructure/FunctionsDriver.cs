@@ -6,7 +6,11 @@ using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.DurableTask.Client;
+using PromptFunctions.Core.Durable;
+using PromptFunctions.LocalHost;
 using PromptFunctions.Core;
 using PromptFunctions.FunctionApp.Triggers;
 
@@ -20,13 +24,15 @@ namespace PromptFunctions.Tests.Infrastructure;
 /// </summary>
 public sealed class FunctionsDriver : IApiDriver
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
+    private readonly IServiceProvider _services;
     private readonly IReadOnlyList<(MethodInfo Method, string[] Verbs, TemplateMatcher Matcher, int Literals)> _functions;
     private readonly Dictionary<Type, object> _triggers = [];
 
-    private FunctionsDriver(ServiceProvider services, TestStorage storage)
+    private FunctionsDriver(IHost host, TestStorage storage)
     {
-        _services = services;
+        _host = host;
+        _services = host.Services;
         Storage = storage;
         // Literal segments first, as the Functions host's routing prefers them over parameters.
         _functions = TriggerRoutes()
@@ -47,19 +53,27 @@ public sealed class FunctionsDriver : IApiDriver
     public TestStorage Storage { get; }
     public IServiceProvider Services => _services;
 
-    public static async Task<FunctionsDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null)
+    /// <summary>
+    /// The Functions app's services (AddPromptFunctionsCore, as its Program does) in a generic host, with the
+    /// in-process Durable Task engine standing in for the Durable Functions extension: orchestrations and
+    /// activities registered through the same registry run there, and <c>[DurableClient]</c> parameters get its client.
+    /// </summary>
+    public static async Task<FunctionsDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         storage ??= await TestStorage.CreateAsync();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(storage.Configuration())
-            .AddInMemoryCollection(TestKeys.Configuration())
-            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
-            .Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddPromptFunctionsCore(configuration);
-        return new FunctionsDriver(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), storage);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(storage.Configuration());
+        builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        var durable = builder.Configuration.GetSection(LocalHost.LocalDurableTaskOptions.Section).Get<LocalHost.LocalDurableTaskOptions>() ?? new LocalHost.LocalDurableTaskOptions();
+        builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        var host = builder.Build();
+        await host.StartAsync();
+        return new FunctionsDriver(host, storage);
     }
 
     /// <summary>Each [Function] HTTP method of <paramref name="type"/> with its verbs and route (prefix added).</summary>
@@ -105,7 +119,9 @@ public sealed class FunctionsDriver : IApiDriver
             return new ApiResponse(404, "", new Dictionary<string, string>());
         }
         var arguments = match.Method.GetParameters()
-            .Select(p => p.ParameterType == typeof(HttpRequest) ? context.Request : (object?)values[p.Name!]?.ToString())
+            .Select(p => p.ParameterType == typeof(HttpRequest) ? context.Request
+                : p.ParameterType == typeof(DurableTaskClient) ? _services.GetRequiredService<DurableTaskClient>()
+                : (object?)values[p.Name!]?.ToString())
             .ToArray();
         var triggers = Trigger(match.Method.DeclaringType!);
         var result = await (Task<IResult>)match.Method.Invoke(triggers, arguments)!;
@@ -125,5 +141,9 @@ public sealed class FunctionsDriver : IApiDriver
         }
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
 }

@@ -31,7 +31,7 @@ public sealed class LocalHostDriver : IApiDriver
     public WebApplication App => _app;
 
     public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         storage ??= await TestStorage.CreateAsync();
         var app = LocalHost.Program.CreateApp(["--environment", "Testing"], builder =>
@@ -42,6 +42,7 @@ public sealed class LocalHostDriver : IApiDriver
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             configure?.Invoke(builder);
+            configureServices?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -14,12 +14,18 @@ public sealed class TestStorage
         PromptsTable = AzuriteServer.UniqueName("prompts");
         PromptIndexTable = AzuriteServer.UniqueName("index");
         VersionsContainer = AzuriteServer.UniqueName("versions");
+        ExperimentsTable = AzuriteServer.UniqueName("experiments");
+        ExperimentOutputsContainer = AzuriteServer.UniqueName("outputs");
+        ModelCacheContainer = AzuriteServer.UniqueName("modelcache");
     }
 
     public string ConnectionString { get; }
     public string PromptsTable { get; }
     public string PromptIndexTable { get; }
     public string VersionsContainer { get; }
+    public string ExperimentsTable { get; }
+    public string ExperimentOutputsContainer { get; }
+    public string ModelCacheContainer { get; }
 
     public static async Task<TestStorage> CreateAsync() => new((await AzuriteServer.StartSharedAsync()).ConnectionString);
 
@@ -29,6 +35,9 @@ public sealed class TestStorage
         ["Storage:PromptsTable"] = PromptsTable,
         ["Storage:PromptIndexTable"] = PromptIndexTable,
         ["Storage:VersionsContainer"] = VersionsContainer,
+        ["Storage:ExperimentsTable"] = ExperimentsTable,
+        ["Storage:ExperimentOutputsContainer"] = ExperimentOutputsContainer,
+        ["Storage:ModelCacheContainer"] = ModelCacheContainer,
     };
 
     /// <summary>
@@ -39,17 +48,20 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, ExperimentsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
         }
-        var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(VersionsContainer);
-        await container.CreateIfNotExistsAsync();
-        await foreach (var blob in container.GetBlobsAsync())
-            lines.Add($"blob {blob.Name} {blob.Properties.ETag}");
+        foreach (var name in new[] { VersionsContainer, ExperimentOutputsContainer, ModelCacheContainer })
+        {
+            var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
+            await container.CreateIfNotExistsAsync();
+            await foreach (var blob in container.GetBlobsAsync())
+                lines.Add($"blob {name} {blob.Name} {blob.Properties.ETag}");
+        }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
     }
