@@ -83,34 +83,34 @@ public static class PromptChatExtensions
             switch (name)
             {
                 case InvocationParameterNames.Temperature:
-                    options.Temperature = value.GetValue<float>();
+                    options.Temperature = Read<float>(value);
                     break;
                 case InvocationParameterNames.TopP:
-                    options.TopP = value.GetValue<float>();
+                    options.TopP = Read<float>(value);
                     break;
                 case InvocationParameterNames.TopK:
-                    options.TopK = value.GetValue<int>();
+                    options.TopK = Read<int>(value);
                     break;
                 case InvocationParameterNames.FrequencyPenalty:
-                    options.FrequencyPenalty = value.GetValue<float>();
+                    options.FrequencyPenalty = Read<float>(value);
                     break;
                 case InvocationParameterNames.PresencePenalty:
-                    options.PresencePenalty = value.GetValue<float>();
+                    options.PresencePenalty = Read<float>(value);
                     break;
                 case InvocationParameterNames.Seed:
-                    options.Seed = value.GetValue<long>();
+                    options.Seed = Read<long>(value);
                     break;
                 case InvocationParameterNames.Stop:
                     options.StopSequences = value.AsArray().Select(stop => stop!.GetValue<string>()).ToList();
                     break;
                 case InvocationParameterNames.MaxCompletionTokens:
-                    options.MaxOutputTokens = value.GetValue<int>();
+                    options.MaxOutputTokens = Read<int>(value);
                     break;
                 case InvocationParameterNames.MaxTokens:
                     // max_completion_tokens is the newer name of the same limit and wins; a max_tokens beside it
                     // is kept as given rather than dropped.
                     if (parameters.ContainsKey(InvocationParameterNames.MaxCompletionTokens)) extras[name] = ToClrValue(value);
-                    else options.MaxOutputTokens = value.GetValue<int>();
+                    else options.MaxOutputTokens = Read<int>(value);
                     break;
                 case InvocationParameterNames.ReasoningEffort when ToReasoningEffort(value.GetValue<string>()) is { } effort:
                     options.Reasoning = new ReasoningOptions { Effort = effort };
@@ -284,15 +284,26 @@ public static class PromptChatExtensions
         _ => ToElement(result),
     };
 
-    private static object? ToClrValue(JsonNode value) => value.GetValueKind() switch
+    /// <summary>
+    /// Reads a number whatever backs the node: parsed JSON, or a .NET value the version parser stored (a
+    /// <c>double</c> read as <c>float</c> fails with <see cref="JsonNode.GetValue{T}"/>).
+    /// </summary>
+    private static T Read<T>(JsonNode value) => (T)value.Deserialize(AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)))!;
+
+    /// <summary>Primitives as .NET values, so adapters can read them; objects and arrays as <see cref="JsonElement"/>.</summary>
+    private static object? ToClrValue(JsonNode value)
     {
-        JsonValueKind.String => value.GetValue<string>(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number when value.AsValue().TryGetValue<long>(out var integer) => integer,
-        JsonValueKind.Number => value.GetValue<double>(),
-        _ => ToElement(value),
-    };
+        var element = ToElement(value);
+        return element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number when element.TryGetInt64(out var integer) => integer,
+            JsonValueKind.Number => element.GetDouble(),
+            _ => element,
+        };
+    }
 
     private static JsonElement ToElement(JsonNode node) => JsonSerializer.SerializeToElement(node, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonNode)));
 

@@ -52,7 +52,16 @@ public static class PromptFunctionsServiceCollectionExtensions
             .ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         builder.AddStandardResilienceHandler().Configure((resilience, sp) =>
         {
-            var options = sp.GetRequiredService<IOptions<PromptFunctionsClientOptions>>().Value;
+            PromptFunctionsClientOptions options;
+            try
+            {
+                options = sp.GetRequiredService<IOptions<PromptFunctionsClientOptions>>().Value;
+            }
+            catch (OptionsValidationException)
+            {
+                // Reported by the client's own validation at start; failing here too would only repeat it.
+                return;
+            }
             resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
             resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
             // The handler requires a sampling window of at least twice the attempt timeout.
