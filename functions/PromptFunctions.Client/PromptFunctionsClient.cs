@@ -49,6 +49,8 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
     private readonly Uri _apiRoot;
     private readonly string _apiKey;
     private readonly TimeProvider _clock;
+    private readonly bool _systemClock;
+    private readonly long _ticksPerSecond;
     private readonly ILogger _logger;
     private readonly long _ttlTicks;
     private readonly long _retryTicks;
@@ -88,10 +90,14 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
         _apiRoot = new Uri(root.EndsWith('/') ? root + "api/prompts/" : root + "/api/prompts/");
         _apiKey = options.ApiKey!;
         _clock = timeProvider ?? TimeProvider.System;
+        // The system provider's timestamp is a high-resolution counter that costs a system call on some virtual
+        // machines, more than the whole cache lookup; a TTL needs only the millisecond tick count.
+        _systemClock = ReferenceEquals(_clock, TimeProvider.System);
+        _ticksPerSecond = _systemClock ? 1000 : _clock.TimestampFrequency;
         _logger = logger ?? NullLogger.Instance;
         _ttlTicks = ToTimestampTicks(options.CacheTtl);
         _retryTicks = ToTimestampTicks(options.CacheTtl < RetryInterval ? options.CacheTtl : RetryInterval);
-        var touchInterval = _clock.TimestampFrequency / 10;
+        var touchInterval = _ticksPerSecond / 10;
         _versions = new PromptCache(options.CacheSize, touchInterval);
         _references = new PromptCache(options.CacheSize, touchInterval);
         _fallbacks = options.ParseFallbacks();
@@ -103,7 +109,7 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
         ArgumentNullException.ThrowIfNull(name);
         // Only valid names and references ever reach the cache, so a hit needs no validation.
         var key = new PromptKey(name, reference);
-        var now = _clock.GetTimestamp();
+        var now = Now();
         if (reference.IsImmutable)
         {
             if (_versions.TryGet(key, now, out var version)) return version.Completed;
@@ -156,7 +162,7 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
             {
                 // Kept as an expired answer: later callers get the fallback at once while the service is retried
                 // in the background, instead of each waiting for the retries to fail again.
-                var now = _clock.GetTimestamp();
+                var now = Now();
                 var entry = new CachedPrompt(fallback, now);
                 entry.RetryAt = now + _retryTicks;
                 _references.Set(key, entry, now);
@@ -224,7 +230,7 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
             return cached.Version;
         }
 
-        var now = _clock.GetTimestamp();
+        var now = Now();
         if (fetched.Version is null)
         {
             if (cached is null) throw new PromptFunctionsException($"The service answered 304 Not Modified to a request for {key} that had no If-None-Match.", key.Name, key.Reference, HttpStatusCode.NotModified, null);
@@ -331,7 +337,9 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
     private static string RequiredString(JsonObject document, string member) =>
         document[member]?.GetValue<string>() ?? throw new JsonException($"'{member}' is missing");
 
-    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _clock.TimestampFrequency);
+    private long Now() => _systemClock ? Environment.TickCount64 : _clock.GetTimestamp();
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _ticksPerSecond);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Serving the cached version {VersionId} of prompt '{Prompt}' ({Reference}) because revalidation failed: {Reason}")]
     private static partial void LogServingStale(ILogger logger, string prompt, string reference, string versionId, string reason);

@@ -25,7 +25,7 @@ internal sealed class CachedPrompt
     public PromptVersion Version { get; }
     public Task<PromptVersion> Completed { get; }
 
-    /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) until which the answer is served without asking.</summary>
+    /// <summary>Clock reading of the client until which the answer is served without asking.</summary>
     public long FreshUntil { get; }
 
     /// <summary>
