@@ -44,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptsApi>();
+        services.AddSingleton<Http.Phoenix.PhoenixApi>();
         services.AddSingleton<ModelConnections>();
         return services;
     }
