@@ -6,10 +6,12 @@ namespace PromptFunctions.Core.Http.Phoenix;
 
 /// <summary>
 /// Phoenix ids are Relay GlobalIDs, <c>base64("Type:id")</c>, which clients treat as opaque. Ours carry the
-/// prompt name (and content id or tag name) instead of a row number, so they need no id table and survive
-/// nothing but the things they name. They use the URL-safe base64 alphabet without padding: standard base64
-/// puts '/' and '+' into path segments, and a '%2F' in a route value is not decoded by either host.
-/// Decoding accepts both alphabets, with or without padding.
+/// prompt name (and content id or tag name) instead of a row number, so they need no id table and live exactly
+/// as long as what they name. They are base64url without padding, so every id is a plain path segment: a '/' in
+/// an id would split the route, and its escaped form '%2F' stays undecoded in route values on both hosts.
+/// For the texts we encode (ASCII letters, digits, '_', '-', ':') the standard alphabet yields no '+' or '/'
+/// either, since those need six set bits that such bytes never line up; so the standard, padded encoding of an
+/// id (Phoenix's own style) differs only by its '=' padding, and is accepted too.
 /// </summary>
 public static class PhoenixIds
 {
@@ -57,7 +59,7 @@ public static class PhoenixIds
     private static string? Decode(string? id)
     {
         if (string.IsNullOrEmpty(id) || id.Length > MaxIdLength) return null;
-        var normalized = id.TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var normalized = id.TrimEnd('=');
         if (!Base64Url.IsValid(normalized)) return null;
         try
         {

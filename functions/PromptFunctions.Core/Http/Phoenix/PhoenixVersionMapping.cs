@@ -480,9 +480,7 @@ public static class PhoenixVersionMapping
 
     /// <summary>The version as Phoenix's <c>PromptVersion</c>, serialized; 422 when Phoenix cannot represent it.</summary>
     public static byte[] ToPhoenixBytes(VersionDocument document) =>
-        Serialized.TryGetValue(document, out var bytes)
-            ? bytes
-            : Serialized.GetValue(document, static d => JsonResponses.Serialize(ToPhoenix(d)));
+        Serialized.GetValue(document, static d => JsonResponses.Serialize(ToPhoenix(d)));
 
     /// <summary>
     /// The version as Phoenix's <c>PromptVersion</c>, in Phoenix's member order and with its read normalizations:
