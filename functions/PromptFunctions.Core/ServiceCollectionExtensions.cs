@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Configuration;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Http.Phoenix;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
 
@@ -44,6 +45,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptsApi>();
+        services.AddSingleton<PhoenixApi>();
         services.AddSingleton<ModelConnections>();
         return services;
     }
