@@ -19,7 +19,7 @@ public sealed partial class NumericEvaluator(NumericSpec spec) : LocalOutputEval
 
     // ASCII digits only: double.Parse with the invariant culture reads nothing else. The look-behind keeps "v2.5" or
     // "1.2.3" from yielding a number that starts mid-token.
-    [GeneratedRegex(@"(?<![0-9A-Za-z.,])[-+\u2212]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?(?![0-9])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![0-9A-Za-z.,])[-+\u2212]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?(?![0-9]|[.,][0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex NumberPattern();
 
     /// <summary>Reads a number from <paramref name="text"/> the way <paramref name="extraction"/> says; null when there is none.</summary>
