@@ -81,7 +81,8 @@ public sealed class EvaluatorSet
         ArgumentNullException.ThrowIfNull(request);
         var messages = request.Messages ?? DefaultMessages(request.Input);
         EvaluationContext[] context = [new ExpectedOutputContext(request.Expected), new ExampleInputContext(request.Input)];
-        var runs = evaluators.Select(e => RunAsync(e, messages, request.Output, context, cancellationToken)).ToArray();
+        // On the thread pool, so synchronous evaluators run side by side and never on a caller's synchronization context.
+        var runs = evaluators.Select(e => Task.Run(() => RunAsync(e, messages, request.Output, context, cancellationToken), cancellationToken)).ToArray();
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         return [.. results.SelectMany(r => r)];
     }
@@ -93,8 +94,6 @@ public sealed class EvaluatorSet
         EvaluationResult result;
         try
         {
-            // Without the yield a synchronous evaluator would run to completion before the next one starts.
-            await Task.Yield();
             result = await registered.Evaluator.EvaluateAsync(messages, output, chatConfiguration, context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
