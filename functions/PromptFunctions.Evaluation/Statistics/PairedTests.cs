@@ -30,13 +30,13 @@ internal static class PairedTests
     /// </summary>
     /// <returns>The interval for <paramref name="sumsA"/>, and for <paramref name="sumsB"/> when given.</returns>
     public static (ConfidenceInterval A, ConfidenceInterval? B) ClusterBootstrap(
-        double[] sumsA, double[]? sumsB, int[] counts, int resamples, double level, int seed)
+        double[] sumsA, double[]? sumsB, int[] counts, int resamples, double level, ulong seed)
     {
         var clusters = counts.Length;
         if (clusters < 2) throw new ArgumentException("a bootstrap needs at least two clusters", nameof(counts));
         var meansA = new double[resamples];
         var meansB = sumsB is null ? null : new double[resamples];
-        var random = new Random(seed);
+        var random = new Xoshiro256(seed);
         for (var r = 0; r < resamples; r++)
         {
             double a = 0, b = 0;
@@ -45,7 +45,7 @@ internal static class PairedTests
             {
                 for (var i = 0; i < clusters; i++)
                 {
-                    var j = random.Next(clusters);
+                    var j = random.NextInt(clusters);
                     a += sumsA[j];
                     rows += counts[j];
                 }
@@ -54,7 +54,7 @@ internal static class PairedTests
             {
                 for (var i = 0; i < clusters; i++)
                 {
-                    var j = random.Next(clusters);
+                    var j = random.NextInt(clusters);
                     a += sumsA[j];
                     b += sumsB[j];
                     rows += counts[j];
@@ -74,10 +74,11 @@ internal static class PairedTests
     }
 
     /// <summary>
-    /// A seed per evaluator from the comparison seed and the evaluator name (FNV-1a, then a SplitMix64 finalizer), so
-    /// adding or removing an evaluator leaves the intervals of the others unchanged.
+    /// A generator seed per evaluator: the comparison seed in the high half, the FNV-1a hash of the evaluator name in the
+    /// low half (the generator's SplitMix64 seeding mixes both), so adding or removing an evaluator leaves the intervals
+    /// of the others unchanged.
     /// </summary>
-    public static int DeriveSeed(int seed, string name)
+    public static ulong DeriveSeed(int seed, string name)
     {
         var hash = 2166136261u;
         foreach (var c in name)
@@ -85,10 +86,6 @@ internal static class PairedTests
             hash ^= c;
             hash *= 16777619u;
         }
-        var x = ((ulong)(uint)seed << 32) | hash;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        x ^= x >> 31;
-        return (int)(x & int.MaxValue);
+        return ((ulong)(uint)seed << 32) | hash;
     }
 }
