@@ -66,13 +66,15 @@ public sealed class JsonSchemaEvaluator(JsonSchemaSpec spec) : LocalOutputEvalua
             {
                 if (detail.Errors is null) continue;
                 foreach (var (keyword, message) in detail.Errors)
-                    errors.Add($"at '{detail.InstanceLocation}' {keyword}: {message}");
+                    errors.Add($"at {Location(detail.InstanceLocation.ToString())} {keyword}: {message}");
             }
             if (results.Errors is { } rootErrors)
-                foreach (var (keyword, message) in rootErrors) errors.Add($"at '' {keyword}: {message}");
+                foreach (var (keyword, message) in rootErrors) errors.Add($"at {Location("")} {keyword}: {message}");
             var listed = string.Join("; ", errors.Take(MaxErrors));
             var more = errors.Count > MaxErrors ? $"; and {(errors.Count - MaxErrors).ToString(CultureInfo.InvariantCulture)} more" : "";
             return EvaluatorScore.Fail(errors.Count == 0 ? "the output does not match the schema" : $"the output does not match the schema: {listed}{more}");
         }
     }
+
+    private static string Location(string pointer) => pointer.Length == 0 ? "the root" : $"'{pointer}'";
 }

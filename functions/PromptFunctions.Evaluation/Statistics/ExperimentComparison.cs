@@ -284,7 +284,13 @@ public sealed record ExperimentComparison(
                 return (ComparisonVerdict.Improved, VerdictBasis.PassRate, description);
             if (significant && pf.BaselineOnlyPassed > pf.CandidateOnlyPassed && interval.Upper < 0)
                 return (ComparisonVerdict.Regressed, VerdictBasis.PassRate, description);
-            var why = significant ? "the interval includes zero" : interval.ExcludesZero ? $"McNemar p >= {P(alpha)}" : "the difference is within noise";
+            var why = (significant, interval.ExcludesZero) switch
+            {
+                (true, true) => "the tests disagree on the direction",
+                (true, false) => "the interval includes zero",
+                (false, true) => $"McNemar p >= {P(alpha)}",
+                _ => $"McNemar p >= {P(alpha)} and the interval includes zero",
+            };
             return (ComparisonVerdict.NoSignificantChange, VerdictBasis.PassRate, $"{description}; {why}");
         }
 
