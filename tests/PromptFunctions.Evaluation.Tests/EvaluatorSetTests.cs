@@ -103,6 +103,26 @@ public sealed class EvaluatorSetTests
     }
 
     [Fact]
+    public async Task Built_in_evaluators_speak_the_standard_metric_contract()
+    {
+        // Used the way any Microsoft.Extensions.AI.Evaluation caller would, without EvaluatorSet.
+        IEvaluator composite = new CompositeEvaluator(
+            EvaluatorSpecParser.ParseOne(JsonNode.Parse("""{"type":"exact_match","name":"exact"}""")).CreateEvaluator(),
+            EvaluatorSpecParser.ParseOne(JsonNode.Parse("""{"type":"levenshtein","name":"close"}""")).CreateEvaluator());
+
+        var result = await composite.EvaluateAsync("Pariss", additionalContext: [new PromptFunctions.Evaluation.Evaluators.ExpectedOutputContext(JsonValue.Create("Paris"))]);
+
+        var exact = result.Get<NumericMetric>("exact");
+        Assert.Equal(0, exact.Value);
+        Assert.True(exact.Interpretation!.Failed);
+        Assert.Equal("exact_match", exact.Metadata!["evaluator_type"]);
+        var close = result.Get<NumericMetric>("close");
+        Assert.Equal(5.0 / 6, close.Value!.Value, 12);
+        Assert.False(close.Interpretation!.Failed);
+        Assert.Equal(["exact", "close"], composite.EvaluationMetricNames);
+    }
+
+    [Fact]
     public void Metric_names_must_be_unique_across_the_set()
     {
         Assert.Throws<ArgumentException>(() => new EvaluatorSet([Spec("""{"type":"json_valid"}"""), Spec("""{"type":"json_valid"}""")]));

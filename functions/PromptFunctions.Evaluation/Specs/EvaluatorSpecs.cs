@@ -88,6 +88,10 @@ public enum ContainsMode
 /// <param name="Values">From the spec; null means the example's expected value. Exactly one for <see cref="ContainsMode.One"/>.</param>
 public sealed record ContainsSpec(string Name, ContainsMode Mode, IReadOnlyList<string>? Values, TextOptions Text, bool Negate = false) : EvaluatorSpec(Name)
 {
+    public IReadOnlyList<string>? Values { get; } = Values is null || (Values.Count > 0 && (Mode != ContainsMode.One || Values.Count == 1))
+        ? Values
+        : throw new ArgumentException("contains takes exactly one value, contains_any and contains_all at least one", nameof(Values));
+
     public override string Type => Mode switch
     {
         ContainsMode.One => EvaluatorTypes.Contains,
