@@ -17,7 +17,8 @@ namespace PromptFunctions.Bench;
 /// Fetch-by-tag benchmark of the local host, with its baselines measured in the same run:
 /// cached fetch (wrk, 64 connections) against a bare endpoint serving the same bytes, and uncached fetch p50
 /// (one connection, every request a cache miss) against the raw Azurite table read + blob read it needs.
-/// Storage comes from PF_BENCH_STORAGE (bench/run.sh starts an in-memory Azurite).
+/// Storage comes from PF_BENCH_STORAGE (bench/run.sh starts an in-memory Azurite). With the first argument
+/// <c>client</c>, measures the .NET client's cached fetch instead (<see cref="ClientBench"/>).
 /// </summary>
 public static partial class Program
 {
@@ -26,6 +27,13 @@ public static partial class Program
     public static async Task<int> Main(string[] args)
     {
         var storage = Environment.GetEnvironmentVariable("PF_BENCH_STORAGE") ?? throw new InvalidOperationException("Set PF_BENCH_STORAGE to a storage connection string (bench/run.sh does).");
+        if (args is ["client", ..])
+        {
+            // The .NET client's cached fetch in process; the host only answers the first, priming request.
+            await using var service = await StartHostAsync(storage);
+            using (var seedClient = Client(service.Address)) await SeedAsync(seedClient, "bench-client", 0);
+            return await ClientBench.RunAsync(service.Address, Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+        }
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var uncachedSamples = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
 

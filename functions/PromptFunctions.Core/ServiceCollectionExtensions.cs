@@ -6,6 +6,7 @@ using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Configuration;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Http.Phoenix;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
 
@@ -46,9 +47,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
+        services.AddSingleton<PhoenixApi>();
         services.AddSingleton<ModelConnections>();
 
         services.AddOptions<ExperimentsOptions>().Bind(configuration.GetSection(ExperimentsOptions.Section)).ValidateOnStart();
+        services.TryAddSingleton<IExperimentScorers, EvaluationScorers>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentEngine>();
         services.AddSingleton<ExperimentRequestReader>();

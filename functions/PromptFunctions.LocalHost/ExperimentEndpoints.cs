@@ -13,6 +13,7 @@ internal static class ExperimentEndpoints
         var durable = services.GetRequiredService<DurableTaskClient>();
         ApiEndpoints.Map(api, "StartExperiment", (HttpRequest r) => h.Start(r, durable));
         ApiEndpoints.Map(api, "ListExperiments", (HttpRequest r) => h.List(r));
+        ApiEndpoints.Map(api, "CompareExperiments", (HttpRequest r) => h.Compare(r));
         ApiEndpoints.Map(api, "GetExperiment", (HttpRequest r, string id) => h.Get(r, id));
         ApiEndpoints.Map(api, "ListExperimentRows", (HttpRequest r, string id) => h.Rows(r, id));
         ApiEndpoints.Map(api, "ExportExperiment", (HttpRequest r, string id) => h.Export(r, id));

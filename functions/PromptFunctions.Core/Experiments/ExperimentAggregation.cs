@@ -1,51 +1,59 @@
 using System.Text.Json.Nodes;
+using PromptFunctions.Evaluation;
+using PromptFunctions.Evaluation.Statistics;
 
 namespace PromptFunctions.Core.Experiments;
 
-/// <summary>Summaries of an experiment's rows: per evaluator, and for latency, tokens, cost and errors.</summary>
+/// <summary>
+/// The API's view of the evaluation library's statistics: row results become its <see cref="ExperimentRow"/>s,
+/// and its summaries become the <c>aggregates</c> object of an experiment.
+/// </summary>
 public static class ExperimentAggregation
 {
     public static JsonObject Aggregate(IReadOnlyCollection<ExperimentRowResult> rows)
     {
+        var summary = ExperimentSummary.Of(rows.Select(ToStatisticsRow).ToList());
         var evaluators = new JsonObject();
-        foreach (var group in rows.SelectMany(r => Scores(r)).GroupBy(s => s.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var e in summary.Evaluators)
         {
-            var scored = group.Where(s => s.Score is not null).Select(s => s.Score!.Value).ToList();
-            var judged = group.Where(s => s.Passed is not null).ToList();
-            var mean = scored.Count > 0 ? scored.Average() : (double?)null;
-            double? standardError = null;
-            if (scored.Count > 1)
+            evaluators[e.Name] = new JsonObject
             {
-                var variance = scored.Sum(x => (x - mean!.Value) * (x - mean!.Value)) / (scored.Count - 1);
-                standardError = Math.Sqrt(variance / scored.Count);
-            }
-            evaluators[group.Key] = new JsonObject
-            {
-                ["type"] = group.First().Type,
-                ["count"] = scored.Count,
-                ["mean"] = mean,
-                ["standard_error"] = standardError,
-                ["pass_rate"] = judged.Count > 0 ? judged.Count(s => s.Passed == true) / (double)judged.Count : null,
-                ["errors"] = group.Count(s => s.Error is not null),
+                ["type"] = e.Type,
+                ["scored"] = e.Scored,
+                ["errors"] = e.Errors,
+                ["missing"] = e.Missing,
+                ["mean"] = e.Mean,
+                ["standard_error"] = e.StandardError,
+                ["pass_fail"] = e.PassFail,
+                ["passed"] = e.Passed,
+                ["pass_rate"] = e.PassRate,
+                ["pass_rate_standard_error"] = e.PassRateStandardError,
             };
         }
-        var latencies = rows.Where(r => r.Error is null).Select(r => r.LatencyMs).Order().ToList();
         return new JsonObject
         {
-            ["rows"] = rows.Count,
-            ["errors"] = rows.Count(r => r.Error is not null),
+            ["rows"] = summary.Rows,
+            ["errors"] = summary.RowErrors,
             ["evaluators"] = evaluators,
-            ["latency_ms"] = new JsonObject { ["p50"] = Percentile(latencies, 0.50), ["p95"] = Percentile(latencies, 0.95) },
-            ["tokens"] = new JsonObject { ["input"] = rows.Sum(r => r.InputTokens), ["output"] = rows.Sum(r => r.OutputTokens) },
-            ["cost"] = rows.Sum(r => r.Cost),
+            ["latency_ms"] = new JsonObject { ["p50"] = summary.LatencyP50Ms, ["p95"] = summary.LatencyP95Ms },
+            ["tokens"] = new JsonObject { ["input"] = summary.InputTokens, ["output"] = summary.OutputTokens },
+            ["cost"] = summary.Cost,
         };
     }
+
+    public static ExperimentRow ToStatisticsRow(ExperimentRowResult row) =>
+        new(row.ExampleId, row.Repetition, row.Error is null ? Scores(row).Select(ToOutcome).ToList() : [])
+        {
+            LatencyMs = row.Error is null ? row.LatencyMs : null,
+            InputTokens = row.InputTokens,
+            OutputTokens = row.OutputTokens,
+            Cost = (decimal)row.Cost,
+            Error = row.Error,
+        };
+
+    private static EvaluatorOutcome ToOutcome(EvaluatorScore s) => new(s.Name, s.Type, s.Score, s.Passed, s.Explanation ?? "", s.Error);
 
     public static IEnumerable<EvaluatorScore> Scores(ExperimentRowResult row) =>
         (JsonNode.Parse(row.ScoresJson) as JsonArray ?? []).OfType<JsonObject>().Select(s => new EvaluatorScore(
             (string?)s["name"] ?? "", (string?)s["type"] ?? "", (double?)s["score"], (bool?)s["passed"], (string?)s["explanation"], (string?)s["error"]));
-
-    /// <summary>Nearest-rank percentile; null without samples.</summary>
-    public static double? Percentile(IReadOnlyList<double> sorted, double p) =>
-        sorted.Count == 0 ? null : sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

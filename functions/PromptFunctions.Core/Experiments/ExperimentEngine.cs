@@ -162,7 +162,7 @@ public sealed class ExperimentEngine(
             Content = content,
             Client = ClientFor(model.Connection),
             Options = PromptChatMapping.ToChatOptions(model.Model, model.InvocationParameters, content.Tools, content.ResponseFormat),
-            Scorer = scorers.Create(evaluators, ClientFor),
+            Scorer = scorers.Create(evaluators, c => ClientFor(c.Length == 0 ? model.Connection : c)),
             Dataset = dataset ?? new DatasetSelection("", "", null, 0),
             Price = price,
         };
@@ -202,7 +202,7 @@ public sealed class ExperimentEngine(
             Content = content,
             Client = ClientFor(record.Connection),
             Options = PromptChatMapping.ToChatOptions(record.Model, parameters, content.Tools, content.ResponseFormat),
-            Scorer = scorers.Create(JsonNode.Parse(record.EvaluatorsJson)!.AsArray(), ClientFor),
+            Scorer = scorers.Create(JsonNode.Parse(record.EvaluatorsJson)!.AsArray(), c => ClientFor(c.Length == 0 ? record.Connection : c)),
             Dataset = dataset,
             Price = price,
         };

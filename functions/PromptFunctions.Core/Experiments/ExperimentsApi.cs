@@ -113,6 +113,62 @@ public sealed class ExperimentsApi(
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
+    /// <summary>
+    /// Compares two experiments run on the same dataset version, row by row (example id and repetition), with the
+    /// evaluation library's seeded paired bootstrap and exact McNemar test; see docs/comparison.md.
+    /// </summary>
+    public Task<IResult> Compare(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    {
+        var baselineId = call.Query("baseline") ?? throw ProblemException.BadRequest("Give 'baseline': an experiment id.");
+        var candidateId = call.Query("candidate") ?? throw ProblemException.BadRequest("Give 'candidate': an experiment id.");
+        var seedText = call.Query("seed");
+        var seed = 0;
+        if (seedText is not null && !int.TryParse(seedText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
+            throw ProblemException.BadRequest($"'seed' must be an integer, got '{ApiCall.Printable(seedText)}'.");
+        var resamplesText = call.Query("resamples");
+        var resamples = Evaluation.Statistics.ComparisonOptions.MinResamples;
+        if (resamplesText is not null && (!int.TryParse(resamplesText, NumberStyles.None, CultureInfo.InvariantCulture, out resamples)
+            || resamples < Evaluation.Statistics.ComparisonOptions.MinResamples || resamples > Evaluation.Statistics.ComparisonOptions.MaxResamples))
+            throw ProblemException.BadRequest($"'resamples' must be an integer from {Evaluation.Statistics.ComparisonOptions.MinResamples} to {Evaluation.Statistics.ComparisonOptions.MaxResamples}.");
+        var correctionText = call.Query("correction") ?? "none";
+        if (correctionText is not ("none" or "bonferroni")) throw ProblemException.BadRequest("'correction' must be 'none' or 'bonferroni'.");
+
+        var baseline = await RequireAsync(baselineId, call);
+        var candidate = await RequireAsync(candidateId, call);
+        if (baseline.DatasetName != candidate.DatasetName || baseline.DatasetVersionId != candidate.DatasetVersionId || baseline.Split != candidate.Split)
+            throw ProblemException.Conflict(
+                $"The experiments ran on different data: baseline on {baseline.DatasetName} {baseline.DatasetVersionId}{(baseline.Split is null ? "" : $" split {baseline.Split}")}, " +
+                $"candidate on {candidate.DatasetName} {candidate.DatasetVersionId}{(candidate.Split is null ? "" : $" split {candidate.Split}")}; only experiments on the same dataset version compare.");
+        foreach (var record in new[] { baseline, candidate })
+        {
+            if (record.Status != ExperimentStatus.Completed)
+                throw ProblemException.Conflict($"Experiment {record.Id} is {record.Status}; compare completed experiments.");
+        }
+
+        var rows = await Task.WhenAll(new[] { baseline, candidate }.Select(async r =>
+        {
+            var list = new List<Evaluation.Statistics.ExperimentRow>((int)Math.Min(r.Units, 1_000_000));
+            await foreach (var row in store.ReadRowsAsync(r.Id, call.Aborted)) list.Add(ExperimentAggregation.ToStatisticsRow(row));
+            return list;
+        }));
+        var comparison = Evaluation.Statistics.ExperimentComparison.Compare(rows[0], rows[1], new Evaluation.Statistics.ComparisonOptions
+        {
+            Seed = seed,
+            Resamples = resamples,
+            Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
+        });
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(comparison, ComparisonJson)!.AsObject();
+        body["baseline_experiment"] = Describe(baseline, null, null);
+        body["candidate_experiment"] = Describe(candidate, null, null);
+        return JsonResponses.Json(body);
+    });
+
+    private static readonly System.Text.Json.JsonSerializerOptions ComparisonJson = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);

@@ -157,6 +157,16 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, PromptH
         return value.Length == 0 ? null : value;
     }
 
+    /// <summary>Tags listed in <c>PromptHub:ProtectedTags</c> move, disappear or roll back only with the <c>promote</c> role.</summary>
+    public void RequireMayChangeTag(string tag) => RequireMayChangeTag(options, Principal, tag);
+
+    /// <summary>The protected-tag rule: 403 unless <paramref name="principal"/> may move or delete <paramref name="tag"/>.</summary>
+    public static void RequireMayChangeTag(PromptHubOptions options, ApiPrincipal principal, string tag)
+    {
+        if (options.ProtectedTags.Contains(tag, StringComparer.Ordinal) && !principal.Has(ApiRoles.Promote))
+            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{principal.Name}' lacks it.");
+    }
+
     public static string PromptName(string? name)
     {
         if (!Identifiers.IsPromptName(name))

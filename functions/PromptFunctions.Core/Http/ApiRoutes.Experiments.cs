@@ -16,6 +16,7 @@ public static partial class ApiRoutes
     [
         new("StartExperiment", "POST", Experiments),
         new("ListExperiments", "GET", Experiments),
+        new("CompareExperiments", "GET", ExperimentsCompare),
         new("GetExperiment", "GET", Experiment),
         new("ListExperimentRows", "GET", ExperimentRows),
         new("ExportExperiment", "GET", ExperimentExport),

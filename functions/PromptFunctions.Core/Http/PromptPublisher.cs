@@ -18,14 +18,8 @@ public sealed record PublishedVersion(VersionRecord Version, bool Created, IRead
 /// </summary>
 public sealed class PromptPublisher(PromptCatalog catalog, IOptions<PromptHubOptions> options)
 {
-    public bool IsProtected(string tag) => options.Value.ProtectedTags.Contains(tag, StringComparer.Ordinal);
-
     /// <summary>403 unless <paramref name="principal"/> may move or delete <paramref name="tag"/>.</summary>
-    public void RequireMayChangeTag(ApiPrincipal principal, string tag)
-    {
-        if (IsProtected(tag) && !principal.Has(ApiRoles.Promote))
-            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{principal.Name}' lacks it.");
-    }
+    public void RequireMayChangeTag(ApiPrincipal principal, string tag) => ApiCall.RequireMayChangeTag(options.Value, principal, tag);
 
     /// <summary>
     /// Stores <paramref name="content"/> under <paramref name="prompt"/> (or finds the identical version) and points

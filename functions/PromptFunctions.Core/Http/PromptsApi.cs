@@ -96,7 +96,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             }
         }
         if (cursor.Faults.Count > 0 || content is null) throw ProblemException.Invalid(cursor.Faults);
-        foreach (var tag in tags) publisher.RequireMayChangeTag(call.Principal, tag);
+        foreach (var tag in tags) call.RequireMayChangeTag(tag);
 
         string? parent = null;
         if (parentRef is not null)
@@ -195,7 +195,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         var reason = body["reason"] is { } r ? cursor.String(r, "$.reason", 2000) : null;
         if (reference is not null && !IsVersionReference(reference)) cursor.Fault("$.version", "must be a version id (64 hex characters) or v{sequence}");
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
-        RequireMayChangeTag(call, tagName);
+        call.RequireMayChangeTag(tagName);
         await RequirePromptAsync(prompt, call);
 
         var target = await catalog.ResolveVersionAsync(prompt, reference!, call.Aborted)
@@ -210,7 +210,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         var prompt = ApiCall.PromptName(name);
         var tagName = ApiCall.TagName(tag);
         var precondition = IfMatch(call);
-        RequireMayChangeTag(call, tagName);
+        call.RequireMayChangeTag(tagName);
         await RequirePromptAsync(prompt, call);
         var reason = call.Query("reason");
         if (reason is { Length: > 2000 }) throw ProblemException.BadRequest("'reason' must be at most 2000 characters.");
@@ -245,7 +245,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             reason = obj["reason"] is { } r ? cursor.String(r, "$.reason", 2000) : null;
             if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
         }
-        RequireMayChangeTag(call, tagName);
+        call.RequireMayChangeTag(tagName);
         await RequirePromptAsync(prompt, call);
         var outcome = await Store.RollbackTagAsync(prompt, tagName, call.Principal.Name, reason, call.Aborted);
         catalog.ForgetTag(prompt, tagName);
@@ -406,8 +406,6 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         // If-Match uses strong comparison: a weak tag never matches, so it can only fail.
         return TagPrecondition.PointsAt(tags.Where(t => !t.StartsWith("W/", StringComparison.Ordinal)).DefaultIfEmpty("(weak)").ToArray());
     }
-
-    private void RequireMayChangeTag(ApiCall call, string tag) => publisher.RequireMayChangeTag(call.Principal, tag);
 
     private IResult TagChangeResponse(string prompt, string tag, TagChangeOutcome outcome) => outcome switch
     {

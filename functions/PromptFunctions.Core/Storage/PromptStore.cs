@@ -144,15 +144,19 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         return await GetPromptEntityAsync(prompt, cancellationToken) is { IsDeleted: false } entity ? entity.ToRecord() : null;
     }
 
-    /// <summary>Changes the prompt's description and/or metadata (null leaves a field as it is).</summary>
-    public async Task<PromptRecord?> UpdatePromptAsync(string prompt, string? description, string? metadataJson, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes the prompt's description and/or metadata (null leaves a field as it is; <paramref name="clearDescription"/>
+    /// removes the description).
+    /// </summary>
+    public async Task<PromptRecord?> UpdatePromptAsync(string prompt, string? description, string? metadataJson, CancellationToken cancellationToken, bool clearDescription = false)
     {
         EnsureKeys(prompt);
         for (var attempt = 1; ; attempt++)
         {
             var row = await GetPromptEntityAsync(prompt, cancellationToken);
             if (row is null || row.IsDeleted) return null;
-            if (description is not null) row.Description = description;
+            if (clearDescription) row.Description = null;
+            else if (description is not null) row.Description = description;
             if (metadataJson is not null) row.MetadataJson = metadataJson;
             row.UpdatedAt = clock.GetUtcNow();
             try

@@ -17,6 +17,10 @@ public sealed class ExperimentTriggers(ExperimentsApi api, PlaygroundApi playgro
     public Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Experiments)] HttpRequest request) =>
         api.List(request);
 
+    [Function("CompareExperiments")]
+    public Task<IResult> Compare([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.ExperimentsCompare)] HttpRequest request) =>
+        api.Compare(request);
+
     [Function("GetExperiment")]
     public Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Experiment)] HttpRequest request, string id) =>
         api.Get(request, id);

@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using PromptFunctions.Evaluation.Specs;
+using PromptFunctions.Evaluation.Text;
+
+namespace PromptFunctions.Evaluation.Evaluators;
+
+/// <summary>
+/// The output matches a .NET regular expression (anywhere, or the whole output with full_match). A pattern that does
+/// not finish within its timeout is an evaluator error, not a failed output.
+/// </summary>
+public sealed class RegexEvaluator(RegexSpec spec) : LocalOutputEvaluator(spec.Name, EvaluatorTypes.Regex)
+{
+    public RegexSpec Spec { get; } = spec;
+
+    protected override EvaluatorScore Score(EvaluationSample sample)
+    {
+        Match match;
+        try
+        {
+            match = Spec.Regex.Match(sample.Output);
+        }
+        catch (RegexMatchTimeoutException e)
+        {
+            throw new EvaluationFailedException(
+                $"the pattern did not finish within {Spec.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms on this output (a pattern with nested repetition can backtrack exponentially)", e);
+        }
+        var where = match.Success ? $"{TextDifference.Quote(match.Value)} at character {match.Index.ToString(CultureInfo.InvariantCulture)}" : "";
+        if (Spec.Negate)
+            return match.Success ? EvaluatorScore.Fail($"the pattern, which must not match, matched {where}") : EvaluatorScore.Pass("the pattern does not match, as required");
+        return match.Success
+            ? EvaluatorScore.Pass(Spec.FullMatch ? "the whole output matches the pattern" : $"the pattern matched {where}")
+            : EvaluatorScore.Fail(Spec.FullMatch ? "the whole output does not match the pattern" : "the pattern does not match the output");
+    }
+}
