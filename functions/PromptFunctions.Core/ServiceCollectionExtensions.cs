@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Configuration;
+using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
@@ -45,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<ModelConnections>();
+        services.AddDatasets(configuration);
         return services;
     }
 }
