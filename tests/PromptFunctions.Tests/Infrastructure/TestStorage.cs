@@ -14,12 +14,20 @@ public sealed class TestStorage
         PromptsTable = AzuriteServer.UniqueName("prompts");
         PromptIndexTable = AzuriteServer.UniqueName("index");
         VersionsContainer = AzuriteServer.UniqueName("versions");
+        DatasetsTable = AzuriteServer.UniqueName("datasets");
+        DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
+        DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
     }
 
     public string ConnectionString { get; }
     public string PromptsTable { get; }
     public string PromptIndexTable { get; }
     public string VersionsContainer { get; }
+    public string DatasetsTable { get; }
+    public string DatasetExamplesContainer { get; }
+
+    /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
+    public string DatasetStagingDirectory { get; }
 
     public static async Task<TestStorage> CreateAsync() => new((await AzuriteServer.StartSharedAsync()).ConnectionString);
 
@@ -29,6 +37,9 @@ public sealed class TestStorage
         ["Storage:PromptsTable"] = PromptsTable,
         ["Storage:PromptIndexTable"] = PromptIndexTable,
         ["Storage:VersionsContainer"] = VersionsContainer,
+        ["Datasets:Table"] = DatasetsTable,
+        ["Datasets:ExamplesContainer"] = DatasetExamplesContainer,
+        ["Datasets:StagingDirectory"] = DatasetStagingDirectory,
     };
 
     /// <summary>
@@ -39,17 +50,25 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
         }
-        var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(VersionsContainer);
-        await container.CreateIfNotExistsAsync();
-        await foreach (var blob in container.GetBlobsAsync())
-            lines.Add($"blob {blob.Name} {blob.Properties.ETag}");
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer })
+        {
+            var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
+            await container.CreateIfNotExistsAsync();
+            await foreach (var blob in container.GetBlobsAsync())
+                lines.Add($"blob {name} {blob.Name} {blob.Properties.ETag}");
+        }
+        if (Directory.Exists(DatasetStagingDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(DatasetStagingDirectory))
+                lines.Add($"staged {Path.GetFileName(file)}");
+        }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
     }

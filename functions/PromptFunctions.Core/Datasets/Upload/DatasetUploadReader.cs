@@ -116,7 +116,7 @@ internal sealed class DatasetUploadReader(DatasetOptions options)
         {
             while (await reader.ReadNextSectionAsync(call.Aborted) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     throw ProblemException.BadRequest("Every part of the form needs 'Content-Disposition: form-data; name=...'.");
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition())

@@ -14,6 +14,8 @@ namespace PromptFunctions.Core.Datasets.Upload;
 /// </summary>
 internal static class JsonlExamples
 {
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     internal static readonly JsonDocumentOptions LineOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     public static async Task ReadAsync(Stream body, ColumnMapping mapping, DatasetStaging staging, UploadFaults faults, int maxLineBytes, CancellationToken cancellationToken)
@@ -67,7 +69,7 @@ internal static class JsonlExamples
     private static StagedExample? Parse(ReadOnlySequence<byte> bytes, long number, ColumnMapping mapping, RowLocation at, UploadFaults faults, out bool blank)
     {
         ReadOnlySpan<byte> span = bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
-        if (number == 1 && span.StartsWith("\xEF\xBB\xBF"u8)) span = span[3..];
+        if (number == 1 && span.StartsWith(Utf8ByteOrderMark)) span = span[3..];
         span = span.TrimEnd("\r"u8);
         blank = span.Trim(" \t"u8).IsEmpty;
         if (blank) return null;
