@@ -27,7 +27,7 @@ namespace PromptFunctions.Core.Datasets;
 /// </summary>
 public sealed class DatasetStore : IDisposable
 {
-    /// <summary>Bytes of example content read from blobs, tagged with the dataset: range reads show up here.</summary>
+    /// <summary>Bytes of example lines read from content blobs, tagged with the dataset: what each page costs shows up here.</summary>
     public const string MeterName = "PromptFunctions.Datasets";
     public const string ContentBytesReadInstrument = "promptfunctions.datasets.content_bytes_read";
 
