@@ -83,7 +83,7 @@ internal static partial class ExampleRows
         {
             var name = plan.Names[c];
             var value = values[c];
-            var column = $"column '{name}'";
+            var column = plan.Labels[c];
             switch (plan.Roles[c])
             {
                 case ColumnRole.Id:
@@ -191,6 +191,9 @@ internal sealed class ColumnPlan(IReadOnlyList<string> names, ColumnRole[] roles
 {
     public IReadOnlyList<string> Names { get; } = names;
     public ColumnRole[] Roles { get; } = roles;
+
+    /// <summary>How faults name each column.</summary>
+    public string[] Labels { get; } = names.Select(n => $"column '{Http.ApiCall.Printable(n)}'").ToArray();
 
     /// <summary>Input columns the mapping names explicitly that this record lacks (JSON Lines records vary).</summary>
     public IEnumerable<string> MissingInputColumns() =>
