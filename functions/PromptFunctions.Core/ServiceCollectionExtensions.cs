@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Configuration;
+using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Http.Phoenix;
@@ -49,9 +50,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<PhoenixApi>();
         services.AddSingleton<ModelConnections>();
+        services.AddDatasets(configuration);
 
         services.AddOptions<ExperimentsOptions>().Bind(configuration.GetSection(ExperimentsOptions.Section)).ValidateOnStart();
         services.TryAddSingleton<IExperimentScorers, EvaluationScorers>();
+        services.TryAddSingleton<IExperimentExamples, DatasetExamples>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentEngine>();
         services.AddSingleton<ExperimentRequestReader>();

@@ -24,6 +24,9 @@ public interface IApiDriver : IAsyncDisposable
 
     Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
         IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json");
+
+    /// <summary>Sends a body the API reads as it arrives, without a Content-Length: for uploads too large to build as a string.</summary>
+    Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin);
 }
 
 public static class ApiDriverExtensions

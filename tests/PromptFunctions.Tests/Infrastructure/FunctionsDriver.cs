@@ -90,8 +90,18 @@ public sealed class FunctionsDriver : IApiDriver
         }
     }
 
-    public async Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
+    public Task<ApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? key = TestKeys.Admin,
         IReadOnlyDictionary<string, string>? headers = null, string? contentType = "application/json")
+    {
+        var bytes = body is null ? null : Encoding.UTF8.GetBytes(body);
+        return SendCoreAsync(method, pathAndQuery, bytes is null ? null : new MemoryStream(bytes), bytes?.Length, key, headers, contentType);
+    }
+
+    public Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin) =>
+        SendCoreAsync(method, pathAndQuery, body, null, key, null, contentType);
+
+    private async Task<ApiResponse> SendCoreAsync(HttpMethod method, string pathAndQuery, Stream? body, long? length, string? key,
+        IReadOnlyDictionary<string, string>? headers, string? contentType)
     {
         var queryAt = pathAndQuery.IndexOf('?');
         var rawPath = queryAt < 0 ? pathAndQuery : pathAndQuery[..queryAt];
@@ -102,9 +112,8 @@ public sealed class FunctionsDriver : IApiDriver
         if (key is not null) context.Request.Headers.Authorization = $"Bearer {key}";
         if (body is not null)
         {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
+            context.Request.Body = body;
+            context.Request.ContentLength = length;
             if (contentType is not null) context.Request.ContentType = contentType;
         }
         foreach (var (name, value) in headers ?? new Dictionary<string, string>()) context.Request.Headers[name] = value;

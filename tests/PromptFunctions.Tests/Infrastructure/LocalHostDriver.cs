@@ -71,6 +71,19 @@ public sealed class LocalHostDriver : IApiDriver
         return new ApiResponse((int)response.StatusCode, text, all);
     }
 
+    public async Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin)
+    {
+        using var request = new HttpRequestMessage(method, pathAndQuery) { Content = new StreamContent(body) };
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (contentType is not null) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);
+        foreach (var (name, values) in response.Content.Headers) all[name] = string.Join(", ", values);
+        return new ApiResponse((int)response.StatusCode, text, all);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();

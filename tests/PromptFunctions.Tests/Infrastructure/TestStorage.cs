@@ -17,6 +17,9 @@ public sealed class TestStorage
         ExperimentsTable = AzuriteServer.UniqueName("experiments");
         ExperimentOutputsContainer = AzuriteServer.UniqueName("outputs");
         ModelCacheContainer = AzuriteServer.UniqueName("modelcache");
+        DatasetsTable = AzuriteServer.UniqueName("datasets");
+        DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
+        DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
     }
 
     public string ConnectionString { get; }
@@ -26,6 +29,11 @@ public sealed class TestStorage
     public string ExperimentsTable { get; }
     public string ExperimentOutputsContainer { get; }
     public string ModelCacheContainer { get; }
+    public string DatasetsTable { get; }
+    public string DatasetExamplesContainer { get; }
+
+    /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
+    public string DatasetStagingDirectory { get; }
 
     public static async Task<TestStorage> CreateAsync() => new((await AzuriteServer.StartSharedAsync()).ConnectionString);
 
@@ -38,6 +46,9 @@ public sealed class TestStorage
         ["Storage:ExperimentsTable"] = ExperimentsTable,
         ["Storage:ExperimentOutputsContainer"] = ExperimentOutputsContainer,
         ["Storage:ModelCacheContainer"] = ModelCacheContainer,
+        ["Datasets:Table"] = DatasetsTable,
+        ["Datasets:ExamplesContainer"] = DatasetExamplesContainer,
+        ["Datasets:StagingDirectory"] = DatasetStagingDirectory,
     };
 
     /// <summary>
@@ -48,19 +59,24 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable, ExperimentsTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
         }
-        foreach (var name in new[] { VersionsContainer, ExperimentOutputsContainer, ModelCacheContainer })
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer })
         {
             var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
             await container.CreateIfNotExistsAsync();
             await foreach (var blob in container.GetBlobsAsync())
                 lines.Add($"blob {name} {blob.Name} {blob.Properties.ETag}");
+        }
+        if (Directory.Exists(DatasetStagingDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(DatasetStagingDirectory))
+                lines.Add($"staged {Path.GetFileName(file)}");
         }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
