@@ -44,6 +44,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptsApi>();
+        services.AddSingleton<Langfuse.LangfuseExecutor>();
+        services.AddSingleton<Langfuse.LangfuseApi>();
         services.AddSingleton<ModelConnections>();
         return services;
     }

@@ -157,6 +157,13 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, PromptH
         return value.Length == 0 ? null : value;
     }
 
+    /// <summary>Tags listed in <c>PromptHub:ProtectedTags</c> change only with the <c>promote</c> role (403 otherwise).</summary>
+    public void RequireMayChangeTag(string tag)
+    {
+        if (options.ProtectedTags.Contains(tag, StringComparer.Ordinal) && !Principal.Has(ApiRoles.Promote))
+            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{Principal.Name}' lacks it.");
+    }
+
     public static string PromptName(string? name)
     {
         if (!Identifiers.IsPromptName(name))

@@ -423,11 +423,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return TagPrecondition.PointsAt(tags.Where(t => !t.StartsWith("W/", StringComparison.Ordinal)).DefaultIfEmpty("(weak)").ToArray());
     }
 
-    private void RequireMayChangeTag(ApiCall call, string tag)
-    {
-        if (executor.Options.ProtectedTags.Contains(tag, StringComparer.Ordinal) && !call.Principal.Has(ApiRoles.Promote))
-            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{call.Principal.Name}' lacks it.");
-    }
+    private static void RequireMayChangeTag(ApiCall call, string tag) => call.RequireMayChangeTag(tag);
 
     private IResult TagChangeResponse(string prompt, string tag, TagChangeOutcome outcome) => outcome switch
     {
