@@ -144,7 +144,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         List<PromptMeta> matching;
         int total;
         var offset = (page - 1) * (long)limit;
-        if (filter.FiltersVersions)
+        if (filter.NeedsReading)
         {
             // Label, tag and time filters apply to versions, so every candidate has to be read to count the matches.
             var all = await DescribeAsync(names, filter, call);
@@ -177,7 +177,8 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
 
     private sealed record ListFilter(string? Name, string? Label, string? Tag, DateTimeOffset? From, DateTimeOffset? To)
     {
-        public bool FiltersVersions => Label is not null || Tag is not null || From is not null || To is not null;
+        /// <summary>Whether candidates must be read to be counted: a name is checked too, as the index is not consulted for it.</summary>
+        public bool NeedsReading => Name is not null || Label is not null || Tag is not null || From is not null || To is not null;
     }
 
     /// <summary>A prompt as the list shows it: the versions that matched the filter, newest first.</summary>

@@ -273,6 +273,8 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         AssertError(await api.LangfuseGetAsync(PromptPath(name) + "?label=staging"), 404, "LangfuseNotFoundError");
         Assert.Equal(404, (await api.GetAsync($"/api/prompts/{name}")).Status);
         AssertError(await api.LangfuseAsync(HttpMethod.Delete, PromptPath(name)), 404, "LangfuseNotFoundError");
+        var listed = await api.LangfuseGetAsync($"{Root}?name={name}");
+        Assert.Equal("""{"page":1,"limit":10,"totalItems":0,"totalPages":0}""", listed.Json["meta"]!.ToJsonString());
         // Unlike Langfuse, numbers are never reused: a URL naming version 1 keeps naming the same content.
         Assert.Equal(3, (await api.CreateLangfuseAsync(Text(name, "again")))["version"]!.GetValue<int>());
     }
