@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -36,8 +37,27 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
             : LangfuseFormat.Resolve(state, label!);
         if (record is null) throw ProblemException.NotFound(notFound);
         var document = await s.Api.Catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
-        return JsonResponses.Json(LangfuseFormat.Prompt(document, state, withIsActive: true));
+        return new JsonBytesResult(200, s.Api.GetResponseBody(document, state));
     });
+
+    // A GET answer depends only on the version document and the prompt state it is built from. The catalog hands
+    // out the same immutable objects until something changes (or its short cache expires), so an answer is built
+    // once per pair and reused while both are current.
+    private const int MaxCachedResponses = 10_000;
+    private readonly ConcurrentDictionary<(string Prompt, string Id), CachedResponse> _responses = new();
+
+    private sealed record CachedResponse(PromptState State, VersionDocument Document, byte[] Body);
+
+    private byte[] GetResponseBody(VersionDocument document, PromptState state)
+    {
+        var key = (state.Prompt.Name, document.Record.Id);
+        if (_responses.TryGetValue(key, out var cached) && ReferenceEquals(cached.State, state) && ReferenceEquals(cached.Document, document))
+            return cached.Body;
+        var body = JsonResponses.Serialize(LangfuseFormat.Prompt(document, state, withIsActive: true));
+        if (_responses.Count >= MaxCachedResponses) _responses.Clear();
+        _responses[key] = new CachedResponse(state, document, body);
+        return body;
+    }
 
     public Task<IResult> CreatePrompt(HttpRequest request) => executor.RunAsync(request, ApiRoles.Write, this, static async (call, api) =>
     {
