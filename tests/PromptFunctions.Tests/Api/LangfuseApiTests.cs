@@ -337,6 +337,16 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Contains("lowercase", AssertError(await api.LangfuseAsync(HttpMethod.Post, Root, Text("Greeting", "hi")), 400, "InvalidRequestError"));
     }
 
+    [Fact]
+    public async Task Routing_errors_under_the_Langfuse_paths_answer_in_Langfuse_form()
+    {
+        // Only the local host has a routing layer of its own; the Functions host answers these before our code runs.
+        var api = hosts[Drivers.LocalHost];
+        Assert.Contains("does not accept PUT", AssertError(await api.LangfuseAsync(HttpMethod.Put, Root, new JsonObject()), 405, "MethodNotAllowedError"));
+        Assert.Contains("No API route", AssertError(await api.LangfuseGetAsync($"{Root}/team/greeting"), 404, "LangfuseNotFoundError"));
+        Assert.StartsWith("application/problem+json", (await api.GetAsync("/api/nowhere")).ContentType);
+    }
+
     /// <summary>Stored documents are canonical (members sorted), so JSON is compared by value, not by text.</summary>
     private static void AssertJson(string expected, JsonNode? actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"expected {expected}, got {actual?.ToJsonString()}");
