@@ -25,7 +25,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     public Task<IResult> GetPrompt(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, (Api: this, Name: name), static async (call, s) =>
     {
         var prompt = LangfuseFormat.PromptName(s.Name);
-        var version = Version(call.Query("version"), "version");
+        var version = PositiveInteger(call.Query("version"), "version");
         var label = call.Query("label");
         if (version is not null && label is not null) throw ProblemException.BadRequest("Cannot specify both version and label.");
         label ??= version is null ? LangfuseFormat.DefaultLabel : null;
@@ -65,7 +65,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         foreach (var label in create.Labels) call.RequireMayChangeTag(label);
         var prompt = create.Name;
 
-        if (await api.Store.GetPromptAsync(prompt, call.Aborted) is { Latest: { } latest } existing)
+        if (await api.Store.GetPromptAsync(prompt, call.Aborted) is { Latest: { } latest })
         {
             var previous = await api.Catalog.GetDocumentAsync(latest, call.Aborted) ?? throw MissingContent(latest);
             if (LangfuseFormat.IsChat(previous.Content) != create.IsChat)
@@ -101,7 +101,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     public Task<IResult> UpdatePromptVersion(HttpRequest request, string name, string version) => executor.RunAsync(request, ApiRoles.Write, async call =>
     {
         var prompt = LangfuseFormat.PromptName(name);
-        var sequence = Version(version, "version") ?? throw ProblemException.BadRequest("The version in the path must be a positive integer.");
+        var sequence = PositiveInteger(version, "version") ?? throw ProblemException.BadRequest("The version in the path must be a positive integer.");
         var body = ApiCall.ExpectObject(await call.ReadJsonAsync(), "newLabels");
         var cursor = new Prompts.Model.JsonCursor();
         var labels = LangfuseFormat.ReadLabels(cursor.Required(body, "$", "newLabels"), "$.newLabels", cursor);
@@ -124,7 +124,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     public Task<IResult> DeletePrompt(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Write, async call =>
     {
         var prompt = LangfuseFormat.PromptName(name);
-        var version = Version(call.Query("version"), "version");
+        var version = PositiveInteger(call.Query("version"), "version");
         var label = call.Query("label");
         if (version is not null && label is not null) throw ProblemException.BadRequest("Cannot specify both version and label.");
         var state = await LoadStateAsync(prompt, call) ?? throw ProblemException.NotFound($"Prompt not found: '{prompt}'");
@@ -154,9 +154,9 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
 
     public Task<IResult> ListPrompts(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
     {
-        var page = Version(call.Query("page"), "page") ?? 1;
+        var page = PositiveInteger(call.Query("page"), "page") ?? 1;
         var limitText = call.Query("limit");
-        var limit = limitText is null ? DefaultListLimit : Version(limitText, "limit")!.Value;
+        var limit = limitText is null ? DefaultListLimit : PositiveInteger(limitText, "limit")!.Value;
         if (limit > MaxListLimit) throw ProblemException.BadRequest($"'limit' must be an integer from 1 to {MaxListLimit}, got '{ApiCall.Printable(limitText)}'.");
         var filter = new ListFilter(call.Query("name"), call.Query("label"), call.Query("tag"), Instant(call.Query("fromUpdatedAt"), "fromUpdatedAt"), Instant(call.Query("toUpdatedAt"), "toUpdatedAt"));
 
@@ -304,7 +304,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     }
 
     /// <summary>A positive integer query or path value (versions, pages, limits), or null when absent.</summary>
-    private static int? Version(string? text, string parameter)
+    private static int? PositiveInteger(string? text, string parameter)
     {
         if (text is null) return null;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
