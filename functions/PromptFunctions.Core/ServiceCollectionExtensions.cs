@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<PhoenixApi>();
+        services.AddSingleton<Langfuse.LangfuseExecutor>();
+        services.AddSingleton<Langfuse.LangfuseApi>();
         services.AddSingleton<ModelConnections>();
         return services;
     }
