@@ -49,6 +49,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<PhoenixApi>();
+        services.AddSingleton<Langfuse.LangfuseExecutor>();
+        services.AddSingleton<Langfuse.LangfuseApi>();
         services.AddSingleton<ModelConnections>();
         services.AddDatasets(configuration);
 

@@ -10,6 +10,7 @@ public static class ApiEndpoints
         var api = endpoints.MapGroup("/" + ApiRoutes.Prefix);
         MapNativeApi(api, endpoints.ServiceProvider);
         PhoenixEndpoints.MapPhoenixApi(api, endpoints.ServiceProvider);
+        LangfuseEndpoints.Map(api, endpoints.ServiceProvider);
         DatasetEndpoints.MapDatasetsApi(api, endpoints.ServiceProvider);
         ExperimentEndpoints.MapExperimentApi(api, endpoints.ServiceProvider);
         return endpoints;

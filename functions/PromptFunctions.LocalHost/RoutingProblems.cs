@@ -26,6 +26,9 @@ internal static class RoutingProblems
             _ => $"The request to {request.Method} {request.Path} failed with status {context.Response.StatusCode}.",
         };
         var problem = new ProblemException(context.Response.StatusCode, ReasonPhrase(context.Response.StatusCode), detail);
+        // Langfuse clients read errors as {message, error}.
+        if (request.Path.StartsWithSegments("/" + ApiRoutes.Prefix + "/public", StringComparison.Ordinal))
+            return Core.Langfuse.LangfuseErrors.Result(problem).ExecuteAsync(context);
         return JsonResponses.Problem(problem, request.Path).ExecuteAsync(context);
     }
 

@@ -117,6 +117,66 @@ public sealed class ApiKeyAuthenticator
         return principal;
     }
 
+    // Kept apart from _recent so that a Basic header value never authenticates when presented in another header.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ApiPrincipal> _recentBasic = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <c>Authorization: Basic base64(publicKey:secretKey)</c>, as Langfuse clients send it: the secret key is an API
+    /// key's secret and the public key must equal that key's name. Only the routes that speak Langfuse's API call
+    /// this; every other route accepts only <see cref="Authenticate(HttpRequest)"/>.
+    /// </summary>
+    public ApiPrincipal? AuthenticateBasic(HttpRequest request, out BasicCredentialsProblem problem)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            problem = BasicCredentialsProblem.Missing;
+            return null;
+        }
+        if (_recentBasic.TryGetValue(header, out var known))
+        {
+            problem = BasicCredentialsProblem.None;
+            return known;
+        }
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = BasicCredentialsProblem.NotBasic;
+            return null;
+        }
+        string decoded;
+        try
+        {
+            var encoded = header.AsSpan("Basic ".Length).Trim();
+            if (encoded.Length > 2048) throw new FormatException();
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(encoded.ToString()));
+        }
+        catch (FormatException)
+        {
+            problem = BasicCredentialsProblem.Malformed;
+            return null;
+        }
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == decoded.Length - 1)
+        {
+            problem = BasicCredentialsProblem.Malformed;
+            return null;
+        }
+        var principal = Authenticate(decoded.AsSpan(colon + 1));
+        if (principal is null)
+        {
+            problem = BasicCredentialsProblem.Rejected;
+            return null;
+        }
+        if (!string.Equals(principal.Name, decoded[..colon], StringComparison.Ordinal))
+        {
+            problem = BasicCredentialsProblem.PublicKeyMismatch;
+            return null;
+        }
+        if (_recentBasic.Count < MaxRecent) _recentBasic.TryAdd(header, principal);
+        problem = BasicCredentialsProblem.None;
+        return principal;
+    }
+
     public ApiPrincipal? Authenticate(ReadOnlySpan<char> presentedKey)
     {
         if (presentedKey.Length is 0 or > 512) return null;
@@ -128,6 +188,21 @@ public sealed class ApiKeyAuthenticator
             ? entry.Principal
             : null;
     }
+}
+
+/// <summary>Why <see cref="ApiKeyAuthenticator.AuthenticateBasic"/> refused a request.</summary>
+public enum BasicCredentialsProblem
+{
+    None,
+    Missing,
+    NotBasic,
+    Malformed,
+
+    /// <summary>The secret key is not a configured key.</summary>
+    Rejected,
+
+    /// <summary>The secret key is valid but the public key is not its name.</summary>
+    PublicKeyMismatch,
 }
 
 /// <summary>Rejects unusable key configuration at start rather than at the first request.</summary>

@@ -60,15 +60,33 @@ internal sealed class PromptEntity : ITableEntity
 
     // The latest version's record is copied here so that fetching "latest" costs one row read and one blob read.
     public string? LatestId { get; set; }
+
+    /// <summary>
+    /// The latest version's sequence number. It equals <see cref="VersionCount"/> until the newest version is
+    /// deleted on its own; rows written before this column existed lack it and fall back to the counter.
+    /// </summary>
+    public long? LatestSequence { get; set; }
+
     public DateTimeOffset? LatestCreatedAt { get; set; }
     public string? LatestCreatedBy { get; set; }
     public string? LatestMessage { get; set; }
     public string? LatestParent { get; set; }
     public string? LatestExperimentId { get; set; }
 
+    public void PointLatestAt(VersionRecord? latest)
+    {
+        LatestId = latest?.Id;
+        LatestSequence = latest?.Sequence;
+        LatestCreatedAt = latest?.CreatedAt;
+        LatestCreatedBy = latest?.CreatedBy;
+        LatestMessage = latest?.Message;
+        LatestParent = latest?.Parent;
+        LatestExperimentId = latest?.ExperimentId;
+    }
+
     public VersionRecord? Latest() => LatestId is null
         ? null
-        : new VersionRecord(PartitionKey, LatestId, VersionCount, LatestCreatedAt ?? CreatedAt, LatestCreatedBy ?? "", LatestMessage, LatestParent, LatestExperimentId);
+        : new VersionRecord(PartitionKey, LatestId, LatestSequence ?? VersionCount, LatestCreatedAt ?? CreatedAt, LatestCreatedBy ?? "", LatestMessage, LatestParent, LatestExperimentId);
 
     public PromptRecord ToRecord() => new(PartitionKey, Description, MetadataJson, CreatedAt, UpdatedAt, VersionCount, Latest());
 }

@@ -11,6 +11,16 @@ public abstract record CreateVersionOutcome
     public sealed record ParentNotFound(string Parent) : CreateVersionOutcome;
 }
 
+/// <summary>What deleting one version did.</summary>
+public abstract record DeleteVersionOutcome
+{
+    /// <param name="RemovedTags">The history entry of each tag that pointed at the version and was deleted with it.</param>
+    /// <param name="PromptDeleted">It was the prompt's only version, so the prompt is gone too.</param>
+    public sealed record Deleted(VersionRecord Version, IReadOnlyList<TagHistoryEntry> RemovedTags, bool PromptDeleted) : DeleteVersionOutcome;
+
+    public sealed record NotFound : DeleteVersionOutcome;
+}
+
 /// <summary>What a tag change (move, delete, rollback) did.</summary>
 public abstract record TagChangeOutcome
 {

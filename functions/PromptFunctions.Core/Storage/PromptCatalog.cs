@@ -51,6 +51,9 @@ public sealed class VersionDocument
     }
 }
 
+/// <summary>A prompt and its live tags, read together.</summary>
+public sealed record PromptState(PromptRecord Prompt, IReadOnlyList<TagRecord> Tags);
+
 /// <summary>
 /// Cached reads over <see cref="PromptStore"/>. Version documents are immutable and cached by id within a memory
 /// bound; tag and latest resolutions are cached briefly and dropped locally whenever this process changes them.
@@ -68,6 +71,7 @@ public sealed class PromptCatalog : IDisposable
     private readonly TimeProvider _clock;
     private readonly MemoryCache _versions;
     private readonly ConcurrentDictionary<ResolutionKey, Resolution> _resolutions = new();
+    private readonly ConcurrentDictionary<string, (PromptState State, long ExpiresAt)> _states = new(StringComparer.Ordinal);
 
     public PromptCatalog(PromptStore store, IOptions<PromptHubOptions> options, TimeProvider clock)
     {
@@ -154,6 +158,35 @@ public sealed class PromptCatalog : IDisposable
         return record;
     }
 
+    /// <summary>
+    /// The prompt with every live tag, for views that show all labels of a version (the Langfuse API); cached
+    /// like tag resolutions and dropped whenever this process changes a tag, the latest version or the prompt.
+    /// </summary>
+    public ValueTask<PromptState?> GetPromptStateAsync(string prompt, CancellationToken cancellationToken) =>
+        _states.TryGetValue(prompt, out var cached) && _clock.GetTimestamp() < cached.ExpiresAt
+            ? ValueTask.FromResult<PromptState?>(cached.State)
+            : LoadPromptStateAsync(prompt, cancellationToken);
+
+    private async ValueTask<PromptState?> LoadPromptStateAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var promptTask = _store.GetPromptAsync(prompt, cancellationToken);
+        var tagsTask = _store.ListTagsAsync(prompt, cancellationToken);
+        var record = await promptTask;
+        var tags = await tagsTask;
+        if (record is null) return null;
+        var state = new PromptState(record, tags);
+        var ttl = _options.Value.TagResolutionCacheSeconds;
+        if (ttl > 0)
+        {
+            if (_states.Count >= MaxResolutions) _states.Clear();
+            _states[prompt] = (state, _clock.GetTimestamp() + (long)(ttl * _clock.TimestampFrequency));
+        }
+        return state;
+    }
+
+    /// <summary>Drops the cached <see cref="PromptState"/> after a change of the prompt's own fields.</summary>
+    public void ForgetPromptState(string prompt) => _states.TryRemove(prompt, out _);
+
     private bool TryCached(ResolutionKey key, out VersionRecord? record)
     {
         if (_resolutions.TryGetValue(key, out var resolution) &&
@@ -181,13 +214,22 @@ public sealed class PromptCatalog : IDisposable
         _resolutions[key] = resolution;
     }
 
-    public void ForgetTag(string prompt, string tag) => _resolutions.TryRemove(new ResolutionKey(Pointer.Tag, prompt, tag), out _);
+    public void ForgetTag(string prompt, string tag)
+    {
+        _resolutions.TryRemove(new ResolutionKey(Pointer.Tag, prompt, tag), out _);
+        _states.TryRemove(prompt, out _);
+    }
 
-    public void ForgetLatest(string prompt) => _resolutions.TryRemove(new ResolutionKey(Pointer.Latest, prompt, ""), out _);
+    public void ForgetLatest(string prompt)
+    {
+        _resolutions.TryRemove(new ResolutionKey(Pointer.Latest, prompt, ""), out _);
+        _states.TryRemove(prompt, out _);
+    }
 
     /// <summary>Drops every resolution of the prompt (after it is deleted); other processes drop theirs on expiry.</summary>
     public void ForgetPrompt(string prompt)
     {
+        _states.TryRemove(prompt, out _);
         foreach (var key in _resolutions.Keys)
         {
             if (key.Prompt == prompt) _resolutions.TryRemove(key, out _);

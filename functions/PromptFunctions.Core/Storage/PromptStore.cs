@@ -49,12 +49,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
             }
             updatedPrompt.VersionCount = record.Sequence;
             updatedPrompt.UpdatedAt = now;
-            updatedPrompt.LatestId = id;
-            updatedPrompt.LatestCreatedAt = now;
-            updatedPrompt.LatestCreatedBy = record.CreatedBy;
-            updatedPrompt.LatestMessage = record.Message;
-            updatedPrompt.LatestParent = record.Parent;
-            updatedPrompt.LatestExperimentId = record.ExperimentId;
+            updatedPrompt.PointLatestAt(record);
 
             List<TableTransactionAction> actions =
             [
@@ -201,6 +196,13 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
             }
         }
 
+        await PurgeDeletedPromptAsync(prompt, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Removes every row of a tombstoned prompt but the tombstone, and its index entry.</summary>
+    private async Task PurgeDeletedPromptAsync(string prompt, CancellationToken cancellationToken)
+    {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey ne {RowKeys.Prompt}");
         var batch = new List<TableTransactionAction>(100);
         await foreach (var entity in storage.Prompts.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
@@ -214,7 +216,128 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         }
         if (batch.Count > 0) await storage.Prompts.SubmitTransactionAsync(batch, cancellationToken);
         await storage.PromptIndex.DeleteEntityAsync(PromptIndexEntity.Partition, prompt, ETag.All, cancellationToken);
-        return true;
+    }
+
+    // A version delete writes the prompt row, two version rows and two rows per tag in one transaction of at
+    // most 100 actions; tags beyond this many are detached one by one first.
+    private const int MaxTagsPerVersionDelete = 45;
+
+    /// <summary>
+    /// Deletes one version: its records (by id and by sequence) and every tag pointing at it, each tag with a
+    /// <see cref="TagActions.Delete"/> history entry, in one entity-group transaction with the prompt row. If it was
+    /// the latest version, the newest remaining one becomes latest; if it was the only one, the prompt is deleted
+    /// as by <see cref="DeletePromptAsync"/>. Sequence numbers are never reused, and the content blob stays
+    /// (content-addressed), so posting the same content again restores the same id under a new sequence number.
+    /// </summary>
+    public async Task<DeleteVersionOutcome> DeleteVersionAsync(string prompt, string versionId, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        EnsureKeys(prompt);
+        if (!Identifiers.IsVersionId(versionId)) return new DeleteVersionOutcome.NotFound();
+        await storage.EnsureCreatedAsync();
+        var removed = new List<TagHistoryEntry>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var promptRow = await GetPromptEntityAsync(prompt, cancellationToken);
+            if (promptRow is null || promptRow.IsDeleted) return new DeleteVersionOutcome.NotFound();
+            var versionRow = await GetEntityAsync<VersionEntity>(prompt, RowKeys.VersionById(versionId), cancellationToken);
+            if (versionRow is null) return new DeleteVersionOutcome.NotFound();
+            var record = versionRow.ToRecord();
+
+            var tags = await TagsPointingAtAsync(prompt, versionId, cancellationToken);
+            if (tags.Count > MaxTagsPerVersionDelete)
+            {
+                foreach (var surplus in tags.Skip(MaxTagsPerVersionDelete))
+                {
+                    if (await ChangeTagAsync(prompt, surplus.Name, null, TagPrecondition.PointsAt(versionId), actor, reason, TagActions.Delete, cancellationToken) is TagChangeOutcome.Changed changed)
+                        removed.Add(changed.Entry);
+                }
+                continue;
+            }
+
+            var now = clock.GetUtcNow();
+            var latest = promptRow.LatestId == versionId ? await NewestVersionOtherThanAsync(prompt, versionId, cancellationToken) : promptRow.Latest();
+            promptRow.PointLatestAt(latest);
+            promptRow.UpdatedAt = now;
+            if (latest is null) promptRow.DeletedAt = now;
+
+            var actions = new List<TableTransactionAction>(3 + tags.Count * 2)
+            {
+                new(TableTransactionActionType.UpdateReplace, promptRow, promptRow.ETag),
+                new(TableTransactionActionType.Delete, new TableEntity(prompt, RowKeys.VersionBySequence(record.Sequence)), ETag.All),
+                new(TableTransactionActionType.Delete, versionRow, versionRow.ETag),
+            };
+            var entries = new List<TagHistoryEntity>(tags.Count);
+            foreach (var tag in tags)
+            {
+                var history = Detach(tag, actor, reason, now);
+                entries.Add(history);
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, tag, tag.ETag));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, history));
+            }
+            try
+            {
+                await storage.Prompts.SubmitTransactionAsync(actions, cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when ((IsConcurrencyConflict(e) || e.Status == (int)HttpStatusCode.NotFound) && attempt < MaxOptimisticAttempts)
+            {
+                // A version, tag or the prompt changed after we read them (or the version is already gone): start over.
+                await BackOffAsync(attempt, cancellationToken);
+                continue;
+            }
+            removed.AddRange(entries.Select(h => h.ToEntry()));
+
+            if (latest is null)
+            {
+                await PurgeDeletedPromptAsync(prompt, cancellationToken);
+                return new DeleteVersionOutcome.Deleted(record, removed, PromptDeleted: true);
+            }
+            await UpdateIndexAsync(promptRow, cancellationToken);
+            // Moving a tag checks that its version exists but does not lock it, so a move can land between our read
+            // of the tags and the transaction; such a tag is detached here rather than left pointing at nothing.
+            foreach (var late in await TagsPointingAtAsync(prompt, versionId, cancellationToken))
+            {
+                if (await ChangeTagAsync(prompt, late.Name, null, TagPrecondition.PointsAt(versionId), actor, reason, TagActions.Delete, cancellationToken) is TagChangeOutcome.Changed changed)
+                    removed.Add(changed.Entry);
+            }
+            return new DeleteVersionOutcome.Deleted(record, removed, PromptDeleted: false);
+        }
+    }
+
+    private async Task<List<TagEntity>> TagsPointingAtAsync(string prompt, string versionId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {RowKeys.TagStart} and RowKey lt {RowKeys.TagEnd} and VersionId eq {versionId}");
+        var tags = new List<TagEntity>();
+        await foreach (var tag in storage.Prompts.QueryAsync<TagEntity>(filter, cancellationToken: cancellationToken)) tags.Add(tag);
+        return tags;
+    }
+
+    private async Task<VersionRecord?> NewestVersionOtherThanAsync(string prompt, string versionId, CancellationToken cancellationToken)
+    {
+        var newest = await ListVersionsAsync(prompt, 2, null, cancellationToken);
+        return newest.Items.FirstOrDefault(v => v.Id != versionId);
+    }
+
+    /// <summary>Turns <paramref name="tag"/> into a tombstone and returns the history entry recording it.</summary>
+    private static TagHistoryEntity Detach(TagEntity tag, string actor, string? reason, DateTimeOffset now)
+    {
+        var previous = tag.Target();
+        tag.PointAt(null);
+        tag.UpdatedAt = now;
+        tag.UpdatedBy = actor;
+        tag.HistoryCount++;
+        return new TagHistoryEntity
+        {
+            PartitionKey = tag.PartitionKey,
+            RowKey = RowKeys.TagHistory(tag.Name, tag.HistoryCount),
+            Tag = tag.Name,
+            Number = tag.HistoryCount,
+            Action = TagActions.Delete,
+            FromVersion = previous?.Id,
+            FromSequence = previous?.Sequence,
+            Actor = actor,
+            At = now,
+            Reason = reason,
+        };
     }
 
     /// <summary>Newest first. <paramref name="afterSequence"/> continues after that sequence number.</summary>
