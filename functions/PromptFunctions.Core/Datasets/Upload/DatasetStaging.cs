@@ -10,8 +10,8 @@ namespace PromptFunctions.Core.Datasets.Upload;
 
 /// <summary>
 /// Receives the examples of one upload as they are parsed and writes each as a line of canonical JSON to a
-/// temporary file per split, so memory stays flat whatever the upload's size; only a 16-byte digest per example
-/// id is kept, to find duplicates. <see cref="SealAsync"/> then orders the splits, hashes the content and
+/// temporary file per split, so memory stays flat whatever the upload's size, except for a digest of each
+/// example id (about 32-40 bytes per example), kept to find duplicates. <see cref="SealAsync"/> then orders the splits, hashes the content and
 /// computes the page index. Disposing deletes every temporary file.
 /// </summary>
 internal sealed class DatasetStaging : IAsyncDisposable
@@ -26,8 +26,10 @@ internal sealed class DatasetStaging : IAsyncDisposable
     private readonly string _directory;
     private readonly string _prefix = Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, GroupFile> _groups = new(StringComparer.Ordinal);
-    // First location of each id, keyed by a digest of the id so memory per example is small and fixed.
-    private readonly Dictionary<UInt128, long> _ids = [];
+    // First location of each id, keyed by a digest of the id so memory per example is small and fixed. This is
+    // the one structure that grows with the upload (about 32 bytes per example); it is sharded so that growing it
+    // never copies one large array, which would double its footprint for a moment and land on the large object heap.
+    private readonly IdSet _ids = new();
 
     public DatasetStaging(DatasetOptions options, UploadFaults faults)
     {
@@ -62,7 +64,7 @@ internal sealed class DatasetStaging : IAsyncDisposable
         string id;
         if (example.GivenId is { } given)
         {
-            if (_ids.TryGetValue(Digest(given), out var first))
+            if (_ids.TryGetFirst(Digest(given), out var first))
             {
                 at.Fault(_faults, ".id", $"id '{ApiCall(given)}' is already used by {at.Describe(first)}");
                 return true;
@@ -73,7 +75,7 @@ internal sealed class DatasetStaging : IAsyncDisposable
         {
             id = DerivedId(line);
         }
-        _ids[Digest(id)] = at.Line;
+        _ids.Add(Digest(id), at.Line);
         line["id"] = id;
 
         var bytes = CanonicalJson.Serialize(line);
@@ -146,11 +148,11 @@ internal sealed class DatasetStaging : IAsyncDisposable
     private string DerivedId(JsonObject withoutId)
     {
         var stem = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(withoutId)).AsSpan(0, 16));
-        if (!_ids.ContainsKey(Digest(stem))) return stem;
+        if (!_ids.Contains(Digest(stem))) return stem;
         for (var n = 2; ; n++)
         {
             var candidate = $"{stem}-{n.ToString(CultureInfo.InvariantCulture)}";
-            if (!_ids.ContainsKey(Digest(candidate))) return candidate;
+            if (!_ids.Contains(Digest(candidate))) return candidate;
         }
     }
 
@@ -169,6 +171,20 @@ internal sealed class DatasetStaging : IAsyncDisposable
     {
         foreach (var group in _groups.Values) await group.File.DisposeAsync();
         _groups.Clear();
+    }
+
+    private sealed class IdSet
+    {
+        private const int Shards = 1024;
+        private readonly Dictionary<UInt128, long>?[] _shards = new Dictionary<UInt128, long>?[Shards];
+
+        private Dictionary<UInt128, long> Shard(UInt128 digest) => _shards[(int)(ulong)(digest % Shards)] ??= [];
+
+        public bool Contains(UInt128 digest) => Shard(digest).ContainsKey(digest);
+
+        public bool TryGetFirst(UInt128 digest, out long line) => Shard(digest).TryGetValue(digest, out line);
+
+        public void Add(UInt128 digest, long line) => Shard(digest)[digest] = line;
     }
 
     private sealed class GroupFile(string? split, FileStream file)
