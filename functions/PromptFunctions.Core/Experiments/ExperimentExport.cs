@@ -35,7 +35,7 @@ public sealed class ExperimentExport(ExperimentRecord record, ExperimentStore st
         long pageStart = -1;
         await foreach (var row in store.ReadRowsAsync(record.Id, cancellationToken))
         {
-            if (selection is not null && (row.Index < pageStart || row.Index >= pageStart + ExamplePage))
+            if (selection is not null && (pageStart < 0 || row.Index < pageStart || row.Index >= pageStart + ExamplePage))
             {
                 pageStart = row.Index;
                 var count = (int)Math.Min(ExamplePage, Math.Max(0, selection.Count - pageStart));
