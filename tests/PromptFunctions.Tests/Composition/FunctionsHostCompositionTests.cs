@@ -32,4 +32,34 @@ public sealed class FunctionsHostCompositionTests
         Assert.Contains("Microsoft.AspNetCore.Hosting.GenericWebHostService", hosted);
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     }
+
+    /// <summary>
+    /// Class-based orchestrators and activities become functions through the Durable extension's metadata
+    /// transformer, which the Functions host asks for the app's function list. The extension's startup runs only
+    /// when the Functions app is the entry assembly, so the test invokes it as the host would.
+    /// </summary>
+    [Fact]
+    public async Task Every_registered_durable_task_is_published_as_a_function()
+    {
+        var storage = await TestStorage.CreateAsync();
+        var builder = FunctionApp.Program.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(storage.Configuration());
+        builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9" });
+        new Microsoft.Azure.Functions.Worker.Extensions.DurableTask.DurableTaskExtensionStartup().Configure(builder);
+        using var host = builder.Build();
+
+        var published = new List<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadata>();
+        foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
+            transformer.Transform(published);
+
+        var expected = new[] { nameof(Core.Experiments.RunExperimentOrchestrator) }
+            .Concat(new[] { nameof(Core.Experiments.StartExperimentActivity), nameof(Core.Experiments.RunExperimentBatchActivity),
+                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity) })
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
+        var orchestrator = published.Single(f => f.Name == nameof(Core.Experiments.RunExperimentOrchestrator));
+        Assert.Contains(orchestrator.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal));
+        Assert.All(published.Where(f => f != orchestrator), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
+    }
 }
