@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks of the local host with same-run baselines. Not part of ./test.sh.
 # Usage: bench/run.sh [seconds-per-wrk-run] [uncached-samples]
-#        bench/run.sh client [seconds-per-round]     (the .NET client's cached GetPromptAsync; no wrk needed)
+#        bench/run.sh client [seconds-per-round]     (the .NET client's cached GetPromptAsync, then the Langfuse JS
+#                                                    client's prompt.get against the same host; no wrk needed)
+#        bench/run.sh experiments [rows] [large-rows] (experiment wall-clock against the ideal, stub model at 200 ms)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ "${1:-}" = client ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund
+[ "${1:-}" != client ] || [ -d tests/compat/node_modules/@langfuse/client ] || (cd tests/compat && npm ci --no-audit --no-fund)
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 blob=$(port); queue=$(port); table=$(port)

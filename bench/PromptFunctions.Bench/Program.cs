@@ -22,7 +22,7 @@ namespace PromptFunctions.Bench;
 /// </summary>
 public static partial class Program
 {
-    private const string Key = "bench-admin-key-0123456789";
+    internal const string Key = "bench-admin-key-0123456789";
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,8 +32,13 @@ public static partial class Program
             // The .NET client's cached fetch in process; the host only answers the first, priming request.
             await using var service = await StartHostAsync(storage);
             using (var seedClient = Client(service.Address)) await SeedAsync(seedClient, "bench-client", 0);
-            return await ClientBench.RunAsync(service.Address, Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+            var status = await ClientBench.RunAsync(service.Address, Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+            // The Langfuse JS client's prompt.get against the same host, in the same run.
+            return status != 0 ? status : await LangfuseBench.RunAsync(service.Address, "bench", Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
         }
+        if (args is ["experiments", ..])
+            return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var uncachedSamples = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
 
@@ -113,14 +118,14 @@ public static partial class Program
         return 0;
     }
 
-    private static HttpClient Client(Uri address)
+    internal static HttpClient Client(Uri address)
     {
         var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         return http;
     }
 
-    private sealed class RunningApp(WebApplication app, Uri address) : IAsyncDisposable
+    internal sealed class RunningApp(WebApplication app, Uri address) : IAsyncDisposable
     {
         public Uri Address { get; } = address;
 
@@ -131,7 +136,7 @@ public static partial class Program
         }
     }
 
-    private static async Task<RunningApp> StartHostAsync(string storage)
+    internal static async Task<RunningApp> StartHostAsync(string storage, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = LocalHost.Program.CreateApp(["--environment", "Production"], builder =>
         {
@@ -144,6 +149,7 @@ public static partial class Program
                 // Long enough that the cached series never expires mid-run; the uncached series uses new prompts.
                 ["PromptHub:TagResolutionCacheSeconds"] = "3600",
             });
+            if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         });

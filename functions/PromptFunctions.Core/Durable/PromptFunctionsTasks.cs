@@ -14,7 +14,6 @@ public static class PromptFunctionsTasks
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestrator<RunExperimentOrchestrator>();
-        registry.AddActivity<StartExperimentActivity>();
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();

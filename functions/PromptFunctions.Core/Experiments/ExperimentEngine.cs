@@ -21,6 +21,9 @@ public sealed class ExperimentRuntime
     public required IExperimentScorer Scorer { get; init; }
     public required DatasetSelection Dataset { get; init; }
     public ModelPrice? Price { get; init; }
+
+    /// <summary>Set once this process has seen the experiment marked running.</summary>
+    public bool Started { get; set; }
 }
 
 /// <summary>
@@ -45,6 +48,7 @@ public sealed class ExperimentEngine(
     public async Task<ExperimentBatchResult> RunBatchAsync(ExperimentBatchInput input, CancellationToken cancellationToken)
     {
         var runtime = await RuntimeAsync(input.ExperimentId);
+        if (!await MarkRunningAsync(runtime, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
         if (await IsCancelledAsync(input.ExperimentId, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
 
         var repetitions = runtime.Record.Repetitions;
@@ -53,7 +57,25 @@ public sealed class ExperimentEngine(
         var rows = await examples.ReadAsync(runtime.Dataset, firstIndex, (int)(lastIndex - firstIndex + 1), cancellationToken);
         var byIndex = rows.ToDictionary(r => r.Index);
 
-        var results = new ExperimentRowResult?[input.Units];
+        // Rows are written in full transactions while the batch still runs, so the batch's end only waits for the
+        // last partial transaction: the lane's idle time between batches stays short.
+        var completed = new ConcurrentQueue<ExperimentRowResult>();
+        var flushes = new List<Task>();
+        var flushLock = new Lock();
+        void FlushFullTransactions()
+        {
+            lock (flushLock)
+            {
+                while (completed.Count >= 100)
+                {
+                    var chunk = new List<ExperimentRowResult>(100);
+                    while (chunk.Count < 100 && completed.TryDequeue(out var row)) chunk.Add(row);
+                    flushes.Add(WriteFullChunkAsync(input.ExperimentId, chunk, cancellationToken));
+                }
+            }
+        }
+        var finishedCount = 0;
+        var errors = 0;
         var cancelled = false;
         await Parallel.ForEachAsync(Enumerable.Range(0, input.Units), new ParallelOptions { MaxDegreeOfParallelism = input.RowConcurrency, CancellationToken = cancellationToken },
             async (offset, token) =>
@@ -67,16 +89,24 @@ public sealed class ExperimentEngine(
                 var unit = input.FirstUnit + offset;
                 var index = unit / repetitions;
                 var repetition = (int)(unit % repetitions);
-                results[offset] = byIndex.TryGetValue(index, out var example)
+                var result = byIndex.TryGetValue(index, out var example)
                     ? await RunRowAsync(runtime, example, repetition, token)
                     : new ExperimentRowResult($"#{index}", index, repetition, null, "[]", 0, 0, 0, 0, $"example {index} is missing from dataset version {runtime.Dataset.VersionId}");
+                Interlocked.Increment(ref finishedCount);
+                if (result.Error is not null) Interlocked.Increment(ref errors);
+                completed.Enqueue(result);
+                if (completed.Count >= 100) FlushFullTransactions();
             });
 
-        var finished = results.OfType<ExperimentRowResult>().ToList();
-        await store.WriteRowsAsync(input.ExperimentId, finished, cancellationToken);
-        var errors = finished.Count(r => r.Error is not null);
-        await store.RecordBatchAsync(input.ExperimentId, input.Batch, finished.Count, errors, cancellationToken);
-        return new ExperimentBatchResult(finished.Count, errors, cancelled);
+        await Task.WhenAll(flushes);
+        await store.WriteBatchAsync(input.ExperimentId, input.Batch, completed.ToList(), finishedCount, errors, cancellationToken);
+        return new ExperimentBatchResult(finishedCount, errors, cancelled);
+    }
+
+    private async Task WriteFullChunkAsync(string experimentId, List<ExperimentRowResult> chunk, CancellationToken cancellationToken)
+    {
+        var rest = await store.WriteRowsAsync(experimentId, chunk, cancellationToken);
+        if (rest.Count > 0) throw new InvalidOperationException("a full chunk left rows unwritten");
     }
 
     /// <summary>Runs one example once; never throws for a row-level failure (the error is in the result).</summary>
@@ -168,6 +198,14 @@ public sealed class ExperimentEngine(
         };
     }
 
+    /// <summary>
+    /// Starts building the experiment's runtime (prompt, dataset, clients, evaluators) while the orchestration is
+    /// being dispatched, so the first batch in this process does not pay for it. Failures are left to the batch,
+    /// which builds it again.
+    /// </summary>
+    public void Prewarm(string experimentId) =>
+        _ = RuntimeAsync(experimentId).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
     private Task<ExperimentRuntime> RuntimeAsync(string experimentId)
     {
         var lazy = _runtimes.GetOrAdd(experimentId, id => new Lazy<Task<ExperimentRuntime>>(() => BuildRuntimeAsync(id)));
@@ -206,6 +244,19 @@ public sealed class ExperimentEngine(
             Dataset = dataset,
             Price = price,
         };
+    }
+
+    /// <summary>
+    /// The first batch of each process moves the experiment from queued to running (saving the orchestration a
+    /// separate activity round-trip); false when it was cancelled before it started.
+    /// </summary>
+    private async ValueTask<bool> MarkRunningAsync(ExperimentRuntime runtime, CancellationToken cancellationToken)
+    {
+        if (runtime.Started) return true;
+        var record = await store.TransitionAsync(runtime.Record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
+            r => r.Status == ExperimentStatus.Running ? r : r with { Status = ExperimentStatus.Running, StartedAt = clock.GetUtcNow() }, cancellationToken);
+        runtime.Started = record is not null;
+        return runtime.Started;
     }
 
     /// <summary>Checks the stored status at most once a second per experiment, so cancel stops running batches soon.</summary>

@@ -11,15 +11,20 @@ public sealed record ExperimentPlan(string ExperimentId, long Units, int BatchSi
     public int Batches => (int)((Units + BatchSize - 1) / BatchSize);
 
     /// <summary>
-    /// Splits <paramref name="maxConcurrency"/> into lanes of at most 25 concurrent calls, and sizes batches to a
-    /// few waves of calls each but never more than 2,000 batches in all.
+    /// Splits <paramref name="maxConcurrency"/> into lanes of at most 25 concurrent calls. Batches hold about ten
+    /// waves of calls, so a lane's fixed cost per batch (reading examples, writing results, the dispatch
+    /// round-trip) is small next to its model time; their number is a multiple of the lanes so the last round
+    /// keeps every lane busy, and never more than 2,000 in all.
     /// </summary>
     public static ExperimentPlan For(string experimentId, long units, int maxConcurrency)
     {
+        const int WavesPerBatch = 10;
         var rowConcurrency = Math.Clamp(maxConcurrency, 1, 25);
         var lanes = Math.Max(1, (maxConcurrency + rowConcurrency - 1) / rowConcurrency);
-        var batchSize = (int)Math.Max(rowConcurrency * 4L, (units + 1999) / 2000);
-        return new ExperimentPlan(experimentId, units, batchSize, lanes, rowConcurrency);
+        var batches = Math.Max(1, (units + (long)rowConcurrency * WavesPerBatch - 1) / ((long)rowConcurrency * WavesPerBatch));
+        batches = (batches + lanes - 1) / lanes * lanes;
+        var batchSize = (int)Math.Max((units + batches - 1) / batches, (units + 1999) / 2000);
+        return new ExperimentPlan(experimentId, units, Math.Max(1, batchSize), lanes, rowConcurrency);
     }
 }
 
@@ -55,12 +60,6 @@ public sealed class RunExperimentOrchestrator : TaskOrchestrator<ExperimentRunSt
         var logger = context.CreateReplaySafeLogger<RunExperimentOrchestrator>();
         try
         {
-            if (state.NextBatch == 0)
-            {
-                var started = await context.CallActivityAsync<bool>(nameof(StartExperimentActivity), plan.ExperimentId, Retries);
-                if (!started) return ExperimentStatus.Cancelled;
-            }
-
             var generationEnd = Math.Min(plan.Batches, state.NextBatch + BatchesPerGeneration);
             var inFlight = new List<Task<ExperimentBatchResult>>();
             var next = state.NextBatch;
@@ -102,17 +101,6 @@ public sealed class RunExperimentOrchestrator : TaskOrchestrator<ExperimentRunSt
             await context.CallActivityAsync(nameof(FailExperimentActivity), new ExperimentFailure(plan.ExperimentId, e.FailureDetails.ErrorMessage), Retries);
             return ExperimentStatus.Failed;
         }
-    }
-}
-
-/// <summary>Marks the experiment running; false if it was cancelled before it started.</summary>
-public sealed class StartExperimentActivity(ExperimentStore store, TimeProvider clock) : TaskActivity<string, bool>
-{
-    public override async Task<bool> RunAsync(TaskActivityContext context, string experimentId)
-    {
-        var record = await store.TransitionAsync(experimentId, [ExperimentStatus.Queued, ExperimentStatus.Running],
-            r => r with { Status = ExperimentStatus.Running, StartedAt = r.StartedAt ?? clock.GetUtcNow() }, CancellationToken.None);
-        return record is not null;
     }
 }
 

@@ -127,8 +127,21 @@ public sealed class ExperimentStore(StorageClients storage)
         throw new InvalidOperationException($"Experiment {id} kept changing under a status transition.");
     }
 
-    /// <summary>Upserts row results; writing the same rows again (a replayed batch) leaves one copy of each.</summary>
-    public async Task WriteRowsAsync(string id, IReadOnlyList<ExperimentRowResult> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Upserts a batch's row results and its progress record; writing the same batch again (a replayed
+    /// activity) leaves one copy of each. The progress record rides in the last transaction, so progress never
+    /// counts rows that are not stored.
+    /// </summary>
+    public async Task WriteBatchAsync(string id, int batch, IReadOnlyList<ExperimentRowResult> rows, int units, int errors, CancellationToken cancellationToken)
+    {
+        var actions = await WriteRowsAsync(id, rows, cancellationToken);
+        actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+            new ExperimentBatchEntity { PartitionKey = id, RowKey = ExperimentBatchEntity.Key(batch), Units = units, Errors = errors }));
+        await Table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    /// <summary>Upserts row results in transactions of 100; returns the last, partial transaction unsent.</summary>
+    public async Task<List<TableTransactionAction>> WriteRowsAsync(string id, IReadOnlyList<ExperimentRowResult> rows, CancellationToken cancellationToken)
     {
         var actions = new List<TableTransactionAction>(100);
         foreach (var row in rows)
@@ -162,12 +175,8 @@ public sealed class ExperimentStore(StorageClients storage)
                 actions.Clear();
             }
         }
-        if (actions.Count > 0) await Table.SubmitTransactionAsync(actions, cancellationToken);
+        return actions;
     }
-
-    public async Task RecordBatchAsync(string id, int batch, int units, int errors, CancellationToken cancellationToken) =>
-        await Table.UpsertEntityAsync(new ExperimentBatchEntity { PartitionKey = id, RowKey = ExperimentBatchEntity.Key(batch), Units = units, Errors = errors },
-            TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>Units finished and how many of them failed, summed over completed batches.</summary>
     public async Task<(long Done, long Errors)> ProgressAsync(string id, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public sealed class ExperimentsApi(
     IExperimentExamples examples,
     PromptPublisher publisher,
     PromptCatalog catalog,
+    ExperimentEngine engine,
     IOptions<ExperimentsOptions> options,
     TimeProvider clock)
 {
@@ -53,6 +54,7 @@ public sealed class ExperimentsApi(
             null, null, null, null, null);
         await store.CreateAsync(record, call.Aborted);
         var plan = ExperimentPlan.For(id, record.Units, record.MaxConcurrency);
+        engine.Prewarm(id);
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(RunExperimentOrchestrator), new ExperimentRunState(plan, 0, 0, 0),
             new StartOrchestrationOptions(InstanceId: id), call.Aborted);
 

@@ -54,7 +54,7 @@ public sealed class FunctionsHostCompositionTests
             transformer.Transform(published);
 
         var expected = new[] { nameof(Core.Experiments.RunExperimentOrchestrator) }
-            .Concat(new[] { nameof(Core.Experiments.StartExperimentActivity), nameof(Core.Experiments.RunExperimentBatchActivity),
+            .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
                 nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
