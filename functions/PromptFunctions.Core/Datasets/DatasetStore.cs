@@ -187,7 +187,7 @@ public sealed class DatasetStore : IDisposable
         var filter = afterName is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {DatasetKeys.ListPartition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {DatasetKeys.ListPartition} and RowKey gt {afterName}");
-        var rows = await TakeAsync(_storage.Table.QueryAsync<DatasetListEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken), limit + 1, cancellationToken);
+        var rows = await _storage.Table.QueryAsync<DatasetListEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
         return new Storage.Page<DatasetRecord>(page, rows.Count > limit ? page[^1].Name : null);
     }
@@ -199,7 +199,7 @@ public sealed class DatasetStore : IDisposable
         await _storage.EnsureCreatedAsync();
         var from = afterSequence is { } after ? DatasetKeys.VersionBySequence(after) : DatasetKeys.VersionBySequenceStart;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {dataset} and RowKey gt {from} and RowKey lt {DatasetKeys.VersionBySequenceEnd}");
-        var rows = await TakeAsync(_storage.Table.QueryAsync<DatasetVersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken), limit + 1, cancellationToken);
+        var rows = await _storage.Table.QueryAsync<DatasetVersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
         return new Storage.Page<DatasetVersionRecord>(page, rows.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
     }
@@ -379,19 +379,7 @@ public sealed class DatasetStore : IDisposable
     private async Task<T?> GetEntityAsync<T>(string partition, string row, CancellationToken cancellationToken) where T : class, ITableEntity
     {
         await _storage.EnsureCreatedAsync();
-        var response = await _storage.Table.GetEntityIfExistsAsync<T>(partition, row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
-
-    private static async Task<List<T>> TakeAsync<T>(AsyncPageable<T> source, int count, CancellationToken cancellationToken) where T : notnull
-    {
-        var list = new List<T>(Math.Min(count, 1000));
-        await foreach (var item in source.WithCancellation(cancellationToken))
-        {
-            list.Add(item);
-            if (list.Count >= count) break;
-        }
-        return list;
+        return await _storage.Table.GetOrNullAsync<T>(partition, row, cancellationToken);
     }
 
     /// <summary>Dataset names become partition keys: validated by the callers, and re-checked here.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Prompts.Chat;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
 
@@ -123,7 +124,7 @@ public sealed class ExperimentEngine(
 
             var chatOptions = runtime.Options.Clone();
             (chatOptions.AdditionalProperties ??= [])[ResponseCacheChatClient.RepetitionProperty] = repetition;
-            var response = await runtime.Client.GetResponseAsync(PromptChatMapping.ToChatMessages(rendered), chatOptions, cancellationToken);
+            var response = await runtime.Client.GetResponseAsync(PromptChat.ToChatMessages(runtime.Content, rendered, example.Input), chatOptions, cancellationToken);
             output = response.Text;
             inputTokens = response.Usage?.InputTokenCount ?? 0;
             outputTokens = response.Usage?.OutputTokenCount ?? 0;
@@ -191,12 +192,16 @@ public sealed class ExperimentEngine(
             Record = null!,
             Content = content,
             Client = ClientFor(model.Connection),
-            Options = PromptChatMapping.ToChatOptions(model.Model, model.InvocationParameters, content.Tools, content.ResponseFormat),
+            Options = RunOptions(content, model.Model, model.InvocationParameters),
             Scorer = scorers.Create(evaluators, c => ClientFor(c.Length == 0 ? model.Connection : c)),
             Dataset = dataset ?? new DatasetSelection("", "", null, 0),
             Price = price,
         };
     }
+
+    /// <summary>The version's options with the model and parameters of the run, which may override its own.</summary>
+    private static ChatOptions RunOptions(PromptVersionContent content, string model, JsonObject parameters) =>
+        PromptChat.ToChatOptions(content with { Model = new ModelReference(content.Model?.Provider ?? "openai", model), InvocationParameters = parameters });
 
     /// <summary>
     /// Starts building the experiment's runtime (prompt, dataset, clients, evaluators) while the orchestration is
@@ -239,7 +244,7 @@ public sealed class ExperimentEngine(
             Record = record,
             Content = content,
             Client = ClientFor(record.Connection),
-            Options = PromptChatMapping.ToChatOptions(record.Model, parameters, content.Tools, content.ResponseFormat),
+            Options = RunOptions(content, record.Model, parameters),
             Scorer = scorers.Create(JsonNode.Parse(record.EvaluatorsJson)!.AsArray(), c => ClientFor(c.Length == 0 ? record.Connection : c)),
             Dataset = dataset,
             Price = price,

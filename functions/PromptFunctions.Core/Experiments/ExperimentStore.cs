@@ -96,8 +96,7 @@ public sealed class ExperimentStore(StorageClients storage)
     {
         if (!IsExperimentId(id)) return null;
         await storage.EnsureCreatedAsync();
-        var response = await Table.GetEntityIfExistsAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken: cancellationToken);
-        return response.HasValue ? ExperimentRecord.From(response.Value!) : null;
+        return await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken) is { } entity ? ExperimentRecord.From(entity) : null;
     }
 
     /// <summary>
@@ -238,12 +237,7 @@ public sealed class ExperimentStore(StorageClients storage)
             : TableClient.CreateQueryFilter($"PartitionKey eq {ExperimentIndexEntity.Partition} and RowKey gt {afterKey}");
         if (prompt is not null) filter += " and " + TableClient.CreateQueryFilter($"PromptName eq {prompt}");
         if (dataset is not null) filter += " and " + TableClient.CreateQueryFilter($"DatasetName eq {dataset}");
-        var entries = new List<ExperimentIndexEntity>(limit + 1);
-        await foreach (var entry in Table.QueryAsync<ExperimentIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken))
-        {
-            entries.Add(entry);
-            if (entries.Count > limit) break;
-        }
+        var entries = await Table.QueryAsync<ExperimentIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = entries.Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(e => GetAsync(e.ExperimentId, cancellationToken)));
         return new Storage.Page<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);

@@ -347,7 +347,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         await storage.EnsureCreatedAsync();
         var from = afterSequence is { } after ? RowKeys.VersionBySequence(after) : RowKeys.VersionBySequenceStart;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.VersionBySequenceEnd}");
-        var items = await TakeAsync(storage.Prompts.QueryAsync<VersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken), limit + 1, cancellationToken);
+        var items = await storage.Prompts.QueryAsync<VersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var records = items.Take(limit).Select(e => e.ToRecord()).ToList();
         return new Page<VersionRecord>(records, items.Count > limit ? records[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
@@ -359,7 +359,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         var filter = afterName is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {PromptIndexEntity.Partition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {PromptIndexEntity.Partition} and RowKey gt {afterName}");
-        var items = await TakeAsync(storage.PromptIndex.QueryAsync<PromptIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken), limit + 1, cancellationToken);
+        var items = await storage.PromptIndex.QueryAsync<PromptIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = items.Take(limit).Select(e => new PromptIndexItem(e.RowKey, e.Description, e.CreatedAt, e.UpdatedAt, e.VersionCount, e.LatestId)).ToList();
         return new Page<PromptIndexItem>(page, items.Count > limit ? page[^1].Name : null);
     }
@@ -390,7 +390,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         await storage.EnsureCreatedAsync();
         var from = beforeNumber is { } before ? RowKeys.TagHistory(tag, before) : RowKeys.TagHistoryStart(tag);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.TagHistoryEnd(tag)}");
-        var items = await TakeAsync(storage.Prompts.QueryAsync<TagHistoryEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken), limit + 1, cancellationToken);
+        var items = await storage.Prompts.QueryAsync<TagHistoryEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var entries = items.Take(limit).Select(e => e.ToEntry()).ToList();
         return new Page<TagHistoryEntry>(entries, items.Count > limit ? entries[^1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
@@ -531,19 +531,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
     private async Task<T?> GetEntityAsync<T>(string partition, string row, CancellationToken cancellationToken) where T : class, ITableEntity
     {
         await storage.EnsureCreatedAsync();
-        var response = await storage.Prompts.GetEntityIfExistsAsync<T>(partition, row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
-
-    private static async Task<List<T>> TakeAsync<T>(AsyncPageable<T> source, int count, CancellationToken cancellationToken) where T : notnull
-    {
-        var list = new List<T>(Math.Min(count, 1000));
-        await foreach (var item in source.WithCancellation(cancellationToken))
-        {
-            list.Add(item);
-            if (list.Count >= count) break;
-        }
-        return list;
+        return await storage.Prompts.GetOrNullAsync<T>(partition, row, cancellationToken);
     }
 
     private static bool IsConcurrencyConflict(TableTransactionFailedException e) =>
