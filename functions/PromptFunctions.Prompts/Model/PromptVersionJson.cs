@@ -538,18 +538,21 @@ public static class PromptVersionJson
         _ => throw new ArgumentOutOfRangeException(nameof(part)),
     };
 
+    /// <summary>A declaration as <c>{type: "function", function: {name, description?, parameters?, strict?}}</c>, the OpenAI (and Phoenix) form.</summary>
+    public static JsonObject ToolJson(ToolDeclaration tool)
+    {
+        var function = new JsonObject { ["name"] = tool.Name };
+        if (tool.Description is not null) function["description"] = tool.Description;
+        if (tool.Parameters is not null) function["parameters"] = tool.Parameters.DeepClone();
+        if (tool.Strict is { } strict) function["strict"] = strict;
+        return new JsonObject { ["type"] = "function", ["function"] = function };
+    }
+
     private static JsonObject WriteTools(PromptTools tools)
     {
         var obj = new JsonObject
         {
-            ["tools"] = new JsonArray(tools.Tools.Select(tool =>
-            {
-                var function = new JsonObject { ["name"] = tool.Name };
-                if (tool.Description is not null) function["description"] = tool.Description;
-                if (tool.Parameters is not null) function["parameters"] = tool.Parameters.DeepClone();
-                if (tool.Strict is { } strict) function["strict"] = strict;
-                return (JsonNode?)new JsonObject { ["type"] = "function", ["function"] = function };
-            }).ToArray()),
+            ["tools"] = new JsonArray(tools.Tools.Select(tool => (JsonNode?)ToolJson(tool)).ToArray()),
         };
         if (tools.ToolChoice is { } choice)
         {

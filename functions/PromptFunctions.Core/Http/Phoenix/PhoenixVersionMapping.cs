@@ -547,14 +547,7 @@ public static class PhoenixVersionMapping
         var obj = new JsonObject
         {
             ["type"] = "tools",
-            ["tools"] = new JsonArray(tools.Tools.Select(tool =>
-            {
-                var function = new JsonObject { ["name"] = tool.Name };
-                if (tool.Description is not null) function["description"] = tool.Description;
-                if (tool.Parameters is not null) function["parameters"] = tool.Parameters.DeepClone();
-                if (tool.Strict is { } strict) function["strict"] = strict;
-                return (JsonNode?)new JsonObject { ["type"] = "function", ["function"] = function };
-            }).ToArray()),
+            ["tools"] = new JsonArray(tools.Tools.Select(tool => (JsonNode?)PromptVersionJson.ToolJson(tool)).ToArray()),
         };
         if (tools.ToolChoice is { } choice)
         {
