@@ -219,4 +219,48 @@ public sealed class ExperimentTests
         Assert.Equal(404, (await host.Api.GetAsync($"/api/experiments/{new string('a', 32)}")).Status);
         Assert.Equal(400, (await host.Api.GetAsync("/api/experiments/not-an-id")).Status);
     }
+
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    public async Task An_llm_judge_runs_on_its_connection_and_replays_from_the_recording(string kind)
+    {
+        // The judge's request carries the rubric; the stub grades answers that contain the expected text.
+        static StubReply Respond(StubRequest request)
+        {
+            if (!request.SystemText.Contains("rubric", StringComparison.OrdinalIgnoreCase) && !request.LastUserText.Contains("Rubric", StringComparison.OrdinalIgnoreCase))
+                return StubModelServer.DefaultResponder(request);
+            var good = !request.LastUserText.Contains("bad answer", StringComparison.Ordinal);
+            return StubReply.Text($$"""{"score": {{(good ? 1 : 0)}}, "label": "{{(good ? "pass" : "fail")}}", "explanation": "graded by the stub"}""");
+        }
+        await using var host = await ExperimentTestHost.StartAsync(kind, Respond);
+        await host.Api.CreateVersionAsync("raw", new JsonObject { ["template"] = "{{question}}" });
+        await host.UploadAsync("judged", [Example("echo: good answer", "x"), Example("echo: bad answer", "x")]);
+        JsonObject Request(string cache) => new()
+        {
+            ["prompt"] = ExperimentTestHost.Prompt("raw"),
+            ["dataset"] = new JsonObject { ["name"] = "judged" },
+            ["evaluators"] = JsonNode.Parse("""[{"type":"llm_judge","name":"quality","rubric":"The answer must be good.","connection":"stub"}]"""),
+            ["cache"] = cache,
+        };
+
+        var recorded = await host.WaitAsync((await host.StartAsync(Request("record")))["id"]!.GetValue<string>());
+        var calls = host.Model.Calls;
+        var replayed = await host.WaitAsync((await host.StartAsync(Request("replay")))["id"]!.GetValue<string>());
+
+        Assert.Equal(4, calls);
+        Assert.Equal(4, host.Model.Calls);
+        var quality = recorded["aggregates"]!["evaluators"]!["quality"]!;
+        Assert.Equal(0.5, quality["mean"]!.GetValue<double>());
+        Assert.Equal(quality.ToJsonString(), replayed["aggregates"]!["evaluators"]!["quality"]!.ToJsonString());
+        var rows = await host.RowsAsync(recorded["id"]!.GetValue<string>());
+        Assert.Contains("graded by the stub", rows[0]["scores"]![0]!["explanation"]!.GetValue<string>());
+
+        var unknown = await host.Api.PostAsync("/api/experiments", new JsonObject
+        {
+            ["prompt"] = ExperimentTestHost.Prompt("raw"),
+            ["dataset"] = new JsonObject { ["name"] = "judged" },
+            ["evaluators"] = JsonNode.Parse("""[{"type":"llm_judge","rubric":"r","connection":"elsewhere"}]"""),
+        });
+        Assert.Equal(422, unknown.Status);
+        Assert.Equal("$.evaluators[0].connection", unknown.Json["errors"]![0]!["path"]!.GetValue<string>());
+    }
 }
