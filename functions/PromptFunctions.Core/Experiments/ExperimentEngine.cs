@@ -273,7 +273,11 @@ public sealed class ExperimentEngine(
         var record = await store.GetAsync(experimentId, cancellationToken);
         var cancelled = record is null || record.Status == ExperimentStatus.Cancelled;
         _cancellation[experimentId] = (now, cancelled);
-        if (cancelled) logger.LogInformation("Experiment {Experiment} was cancelled; remaining rows are skipped", experimentId);
+        if (cancelled)
+        {
+            logger.LogInformation("Experiment {Experiment} was cancelled; remaining rows are skipped", experimentId);
+            _runtimes.TryRemove(experimentId, out _);
+        }
         return cancelled;
     }
 }
