@@ -11,7 +11,8 @@ public sealed record ExperimentPlan(string ExperimentId, long Units, int BatchSi
     public int Batches => (int)((Units + BatchSize - 1) / BatchSize);
 
     /// <summary>
-    /// Splits <paramref name="maxConcurrency"/> into lanes of at most 25 concurrent calls. Batches hold about ten
+    /// Splits <paramref name="maxConcurrency"/> into lanes of at most 25 concurrent calls each, never more than it in
+    /// all. Batches hold about ten
     /// waves of calls, so a lane's fixed cost per batch (reading examples, writing results, the dispatch
     /// round-trip) is small next to its model time; their number is a multiple of the lanes so the last round
     /// keeps every lane busy, and never more than 2,000 in all.
@@ -19,8 +20,9 @@ public sealed record ExperimentPlan(string ExperimentId, long Units, int BatchSi
     public static ExperimentPlan For(string experimentId, long units, int maxConcurrency)
     {
         const int WavesPerBatch = 10;
-        var rowConcurrency = Math.Clamp(maxConcurrency, 1, 25);
-        var lanes = Math.Max(1, (maxConcurrency + rowConcurrency - 1) / rowConcurrency);
+        // Lanes of at most 25 calls whose sum never exceeds max_concurrency (51 becomes 3 lanes of 17).
+        var lanes = Math.Max(1, (maxConcurrency + 24) / 25);
+        var rowConcurrency = Math.Max(1, maxConcurrency / lanes);
         var batches = Math.Max(1, (units + (long)rowConcurrency * WavesPerBatch - 1) / ((long)rowConcurrency * WavesPerBatch));
         batches = (batches + lanes - 1) / lanes * lanes;
         var batchSize = (int)Math.Max((units + batches - 1) / batches, (units + 1999) / 2000);

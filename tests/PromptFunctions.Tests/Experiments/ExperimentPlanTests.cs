@@ -11,7 +11,8 @@ public sealed class ExperimentPlanTests
     [InlineData(100_000, 50, 250, 2, 25)]
     [InlineData(10, 1, 10, 1, 1)]
     [InlineData(5_000_000, 200, 2500, 8, 25)]
-    [InlineData(7, 30, 4, 2, 25)]
+    [InlineData(7, 30, 4, 2, 15)]
+    [InlineData(10_000, 51, 167, 3, 17)]
     [InlineData(1001, 50, 167, 2, 25)]
     public void Plans_split_concurrency_into_lanes_and_bound_the_batch_count(long units, int concurrency, int batchSize, int lanes, int rowConcurrency)
     {
@@ -19,7 +20,8 @@ public sealed class ExperimentPlanTests
         Assert.Equal((batchSize, lanes, rowConcurrency), (plan.BatchSize, plan.Lanes, plan.RowConcurrency));
         Assert.True(plan.Batches <= 2000);
         Assert.True((long)plan.Batches * plan.BatchSize >= units);
-        Assert.True(plan.Lanes * plan.RowConcurrency <= Math.Max(concurrency, 25) + 24);
+        Assert.True(plan.Lanes * plan.RowConcurrency <= concurrency, "the lanes together never exceed max_concurrency");
+        Assert.True(plan.Lanes * plan.RowConcurrency > concurrency - plan.Lanes, "and use nearly all of it");
         Assert.True(plan.Batches % plan.Lanes == 0, "the last round keeps every lane busy");
     }
 
