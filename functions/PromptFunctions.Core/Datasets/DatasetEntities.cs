@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 
+using PromptFunctions.Core.Storage;
+
 namespace PromptFunctions.Core.Datasets;
 
 /// <summary>
@@ -18,15 +20,12 @@ internal static class DatasetKeys
     /// <summary>'!' is not allowed in dataset names, so no dataset can own this partition.</summary>
     public const string ListPartition = "!datasets";
 
-    private const long MaxSequence = 9_999_999_999;
+    public static string VersionBySequence(long sequence) => VersionKeys.BySequence(sequence);
 
-    /// <summary>Inverted so that an ascending scan lists newest versions first.</summary>
-    public static string VersionBySequence(long sequence) => $"v|{MaxSequence - sequence:D10}";
+    public const string VersionBySequenceStart = VersionKeys.BySequenceStart;
+    public const string VersionBySequenceEnd = VersionKeys.BySequenceEnd;
 
-    public const string VersionBySequenceStart = "v|";
-    public const string VersionBySequenceEnd = "v}";
-
-    public static string VersionById(string id) => $"id|{id}";
+    public static string VersionById(string id) => VersionKeys.ById(id);
 
     public static string IndexChunk(string id, long chunk) => $"idx|{id}|{chunk.ToString("D6", CultureInfo.InvariantCulture)}";
 
@@ -49,8 +48,13 @@ internal sealed class DatasetEntity : ITableEntity
     public long LatestExampleCount { get; set; }
     public DateTimeOffset? LatestCreatedAt { get; set; }
 
-    public DatasetRecord ToRecord() => new(PartitionKey, Description, CreatedAt, UpdatedAt, VersionCount,
-        LatestId is null ? null : new DatasetVersionSummary(LatestId, VersionCount, LatestExampleCount, LatestCreatedAt ?? UpdatedAt));
+    public DatasetRecord ToRecord() => Record(PartitionKey, Description, CreatedAt, UpdatedAt, VersionCount, LatestId, LatestExampleCount, LatestCreatedAt);
+
+    /// <summary>The dataset as its own row and its listing row both describe it.</summary>
+    public static DatasetRecord Record(string name, string? description, DateTimeOffset createdAt, DateTimeOffset updatedAt, long versionCount,
+        string? latestId, long latestExampleCount, DateTimeOffset? latestCreatedAt) =>
+        new(name, description, createdAt, updatedAt, versionCount,
+            latestId is null ? null : new DatasetVersionSummary(latestId, versionCount, latestExampleCount, latestCreatedAt ?? updatedAt));
 }
 
 /// <summary>The same record under two keys: by sequence (for listing, newest first) and by id (for lookups).</summary>
@@ -151,6 +155,5 @@ internal sealed class DatasetListEntity : ITableEntity
     public long LatestExampleCount { get; set; }
     public DateTimeOffset? LatestCreatedAt { get; set; }
 
-    public DatasetRecord ToRecord() => new(RowKey, Description, CreatedAt, UpdatedAt, VersionCount,
-        LatestId is null ? null : new DatasetVersionSummary(LatestId, VersionCount, LatestExampleCount, LatestCreatedAt ?? UpdatedAt));
+    public DatasetRecord ToRecord() => DatasetEntity.Record(RowKey, Description, CreatedAt, UpdatedAt, VersionCount, LatestId, LatestExampleCount, LatestCreatedAt);
 }

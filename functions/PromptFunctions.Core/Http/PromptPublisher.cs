@@ -31,7 +31,7 @@ public sealed class PromptPublisher(PromptCatalog catalog, IOptions<PromptHubOpt
     {
         foreach (var tag in tags) RequireMayChangeTag(actor, tag);
         var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        var id = CanonicalJson.Sha256Hex(JsonNode.Parse(canonical));
+        var id = CanonicalJson.Sha256Hex(canonical);
         var outcome = await catalog.Store.CreateVersionAsync(prompt, id, canonical, creation, cancellationToken);
         var (record, created) = outcome switch
         {

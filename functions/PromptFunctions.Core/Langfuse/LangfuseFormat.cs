@@ -149,7 +149,7 @@ public static partial class LangfuseFormat
         if (cursor.Faults.Count > 0 || content is null) throw Invalid(cursor.Faults);
 
         var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        return new LangfuseCreateRequest(name!, isChat, content, canonical, CanonicalJson.Sha256Hex(JsonNode.Parse(canonical)), labels, tags, commitMessage);
+        return new LangfuseCreateRequest(name!, isChat, content, canonical, CanonicalJson.Sha256Hex(canonical), labels, tags, commitMessage);
     }
 
     private static JsonObject? ReadChatPrompt(JsonNode node, JsonCursor cursor)

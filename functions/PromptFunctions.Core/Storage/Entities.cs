@@ -12,15 +12,12 @@ internal static class RowKeys
 {
     public const string Prompt = "prompt";
 
-    private const long MaxSequence = 9_999_999_999;
+    public static string VersionBySequence(long sequence) => VersionKeys.BySequence(sequence);
 
-    /// <summary>Inverted so that an ascending scan lists newest versions first.</summary>
-    public static string VersionBySequence(long sequence) => $"v|{MaxSequence - sequence:D10}";
+    public const string VersionBySequenceStart = VersionKeys.BySequenceStart;
+    public const string VersionBySequenceEnd = VersionKeys.BySequenceEnd;
 
-    public const string VersionBySequenceStart = "v|";
-    public const string VersionBySequenceEnd = "v}";
-
-    public static string VersionById(string id) => $"id|{id}";
+    public static string VersionById(string id) => VersionKeys.ById(id);
 
     public static string Tag(string tag) => $"tag|{tag}";
 
@@ -28,13 +25,11 @@ internal static class RowKeys
     public const string TagEnd = "tag}";
 
     /// <summary>Inverted so that an ascending scan lists newest history entries first.</summary>
-    public static string TagHistory(string tag, long number) => $"hist|{tag}|{MaxSequence - number:D10}";
+    public static string TagHistory(string tag, long number) => $"hist|{tag}|{VersionKeys.Inverted(number)}";
 
     public static string TagHistoryStart(string tag) => $"hist|{tag}|";
 
     public static string TagHistoryEnd(string tag) => $"hist|{tag}}}";
-
-    public static long SequenceFromInverted(string rowKey) => MaxSequence - long.Parse(rowKey[(rowKey.LastIndexOf('|') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }
 
 internal sealed class PromptEntity : ITableEntity

@@ -24,7 +24,10 @@ public static class CanonicalJson
     }
 
     /// <summary>Lowercase hex SHA-256 of the canonical bytes.</summary>
-    public static string Sha256Hex(JsonNode? node) => Convert.ToHexStringLower(SHA256.HashData(Serialize(node)));
+    public static string Sha256Hex(JsonNode? node) => Sha256Hex(Serialize(node));
+
+    /// <summary>Lowercase hex SHA-256 of bytes that are already canonical.</summary>
+    public static string Sha256Hex(byte[] canonical) => Convert.ToHexStringLower(SHA256.HashData(canonical));
 
     private static void Write(JsonNode? node, ArrayBufferWriter<byte> output)
     {

@@ -67,7 +67,7 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         var content = PhoenixVersionMapping.ToContent(version, ["body", "version"]);
 
         var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        var id = CanonicalJson.Sha256Hex(JsonNode.Parse(canonical));
+        var id = CanonicalJson.Sha256Hex(canonical);
         var outcome = await Store.CreateVersionAsync(name!, id, canonical,
             new VersionCreation(call.Principal.Name, null, null, PromptDescription: description, PromptMetadataJson: metadataJson), call.Aborted);
         var record = outcome switch
