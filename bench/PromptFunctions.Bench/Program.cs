@@ -10,6 +10,7 @@ using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Bench;
 

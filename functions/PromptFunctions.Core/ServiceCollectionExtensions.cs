@@ -3,13 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
-using PromptFunctions.Core.Configuration;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Http;
-using PromptFunctions.Core.Http.Phoenix;
+using PromptFunctions.Core.Compatibility.Phoenix;
+using PromptFunctions.Core.Compatibility.Langfuse;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core;
 
@@ -49,8 +50,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
         services.AddSingleton<PhoenixApi>();
-        services.AddSingleton<Langfuse.LangfuseExecutor>();
-        services.AddSingleton<Langfuse.LangfuseApi>();
+        services.AddSingleton<LangfuseExecutor>();
+        services.AddSingleton<LangfuseApi>();
         services.AddSingleton<ModelConnections>();
         services.AddDatasets(configuration);
 

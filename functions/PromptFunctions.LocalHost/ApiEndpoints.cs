@@ -1,4 +1,7 @@
 using PromptFunctions.Core.Http;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 
@@ -7,7 +10,7 @@ public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapPromptFunctionsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/" + ApiRoutes.Prefix);
+        var api = endpoints.MapGroup("/");
         MapNativeApi(api, endpoints.ServiceProvider);
         PhoenixEndpoints.MapPhoenixApi(api, endpoints.ServiceProvider);
         LangfuseEndpoints.Map(api, endpoints.ServiceProvider);

@@ -1,8 +1,11 @@
 using PromptFunctions.Core.Http;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 
-/// <summary>Maps <see cref="ApiRoutes.DatasetRoutes"/> to the shared handlers, as the Functions app's triggers do.</summary>
+/// <summary>Maps <see cref="DatasetRoutes.All"/> to the shared handlers, as the Functions app's triggers do.</summary>
 public static class DatasetEndpoints
 {
     public static void MapDatasetsApi(RouteGroupBuilder api, IServiceProvider services)

@@ -1,9 +1,12 @@
 using PromptFunctions.Core.Http;
-using PromptFunctions.Core.Langfuse;
+using PromptFunctions.Core.Compatibility.Langfuse;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 
-/// <summary>Maps <see cref="ApiRoutes.Langfuse"/> to the shared handlers, as the Functions app's Langfuse triggers do.</summary>
+/// <summary>Maps <see cref="LangfuseRoutes.All"/> to the shared handlers, as the Functions app's Langfuse triggers do.</summary>
 internal static class LangfuseEndpoints
 {
     public static void Map(RouteGroupBuilder api, IServiceProvider services)

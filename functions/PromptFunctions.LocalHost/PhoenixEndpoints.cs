@@ -1,8 +1,9 @@
-using PromptFunctions.Core.Http.Phoenix;
+using PromptFunctions.Core.Compatibility.Phoenix;
+using PromptFunctions.Contracts.Routes;
 
 namespace PromptFunctions.LocalHost;
 
-/// <summary>Maps <see cref="Core.Http.ApiRoutes.Phoenix"/> to <see cref="PhoenixApi"/>, as the Functions app's PhoenixTriggers do.</summary>
+/// <summary>Maps <see cref="Core.Http.PhoenixRoutes.All"/> to <see cref="PhoenixApi"/>, as the Functions app's PhoenixTriggers do.</summary>
 internal static class PhoenixEndpoints
 {
     public static void MapPhoenixApi(RouteGroupBuilder api, IServiceProvider services)

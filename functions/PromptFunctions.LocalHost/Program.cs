@@ -1,6 +1,8 @@
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 

@@ -1,4 +1,7 @@
 using PromptFunctions.Core.Http;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 
@@ -28,7 +31,7 @@ internal static class RoutingProblems
         var problem = new ProblemException(context.Response.StatusCode, ReasonPhrase(context.Response.StatusCode), detail);
         // Langfuse clients read errors as {message, error}.
         if (request.Path.StartsWithSegments("/" + ApiRoutes.Prefix + "/public", StringComparison.Ordinal))
-            return Core.Langfuse.LangfuseErrors.Result(problem).ExecuteAsync(context);
+            return Core.Compatibility.Langfuse.LangfuseErrors.Result(problem).ExecuteAsync(context);
         return JsonResponses.Problem(problem, request.Path).ExecuteAsync(context);
     }
 

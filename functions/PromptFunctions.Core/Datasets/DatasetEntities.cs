@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Datasets;
 

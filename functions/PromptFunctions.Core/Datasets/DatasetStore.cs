@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Datasets.Upload;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Datasets;
 
@@ -181,7 +182,7 @@ public sealed class DatasetStore : IDisposable
     }
 
     /// <summary>Datasets in name order; <paramref name="afterName"/> continues after that name.</summary>
-    public async Task<Storage.Page<DatasetRecord>> ListDatasetsAsync(int limit, string? afterName, CancellationToken cancellationToken)
+    public async Task<ResultPage<DatasetRecord>> ListDatasetsAsync(int limit, string? afterName, CancellationToken cancellationToken)
     {
         await _storage.EnsureCreatedAsync();
         var filter = afterName is null
@@ -189,11 +190,11 @@ public sealed class DatasetStore : IDisposable
             : TableClient.CreateQueryFilter($"PartitionKey eq {DatasetKeys.ListPartition} and RowKey gt {afterName}");
         var rows = await _storage.Table.QueryAsync<DatasetListEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
-        return new Storage.Page<DatasetRecord>(page, rows.Count > limit ? page[^1].Name : null);
+        return new ResultPage<DatasetRecord>(page, rows.Count > limit ? page[^1].Name : null);
     }
 
     /// <summary>Newest first; <paramref name="afterSequence"/> continues after that sequence number.</summary>
-    public async Task<Storage.Page<DatasetVersionRecord>> ListVersionsAsync(string dataset, int limit, long? afterSequence, CancellationToken cancellationToken)
+    public async Task<ResultPage<DatasetVersionRecord>> ListVersionsAsync(string dataset, int limit, long? afterSequence, CancellationToken cancellationToken)
     {
         EnsureName(dataset);
         await _storage.EnsureCreatedAsync();
@@ -201,7 +202,7 @@ public sealed class DatasetStore : IDisposable
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {dataset} and RowKey gt {from} and RowKey lt {DatasetKeys.VersionBySequenceEnd}");
         var rows = await _storage.Table.QueryAsync<DatasetVersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
-        return new Storage.Page<DatasetVersionRecord>(page, rows.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+        return new ResultPage<DatasetVersionRecord>(page, rows.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
     }
 
     /// <summary>A version by its id (64 hex characters) or by <c>v{sequence}</c>; null when there is none.</summary>

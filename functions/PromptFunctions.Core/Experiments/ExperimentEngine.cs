@@ -9,6 +9,7 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Chat;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 

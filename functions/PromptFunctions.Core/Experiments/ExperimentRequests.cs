@@ -5,6 +5,7 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -191,7 +192,7 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>Rows in example order, then repetition; <paramref name="afterKey"/> continues a previous page.</summary>
-    public async Task<Storage.Page<ExperimentRowResult>> ListRowsAsync(string id, int limit, string? afterKey, CancellationToken cancellationToken)
+    public async Task<ResultPage<ExperimentRowResult>> ListRowsAsync(string id, int limit, string? afterKey, CancellationToken cancellationToken)
     {
         var rows = new List<ExperimentRowResult>(limit);
         string? lastKey = null;
@@ -206,7 +207,7 @@ public sealed class ExperimentStore(StorageClients storage)
             rows.Add(row);
             lastKey = key;
         }
-        return new Storage.Page<ExperimentRowResult>(rows, more ? lastKey : null);
+        return new ResultPage<ExperimentRowResult>(rows, more ? lastKey : null);
     }
 
     public async IAsyncEnumerable<ExperimentRowResult> ReadRowsAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -229,7 +230,7 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>Newest first, optionally only those of one prompt and/or one dataset.</summary>
-    public async Task<Storage.Page<ExperimentRecord>> ListAsync(string? prompt, string? dataset, int limit, string? afterKey, CancellationToken cancellationToken)
+    public async Task<ResultPage<ExperimentRecord>> ListAsync(string? prompt, string? dataset, int limit, string? afterKey, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
         var filter = afterKey is null
@@ -240,7 +241,7 @@ public sealed class ExperimentStore(StorageClients storage)
         var entries = await Table.QueryAsync<ExperimentIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = entries.Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(e => GetAsync(e.ExperimentId, cancellationToken)));
-        return new Storage.Page<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
+        return new ResultPage<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
     }
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";

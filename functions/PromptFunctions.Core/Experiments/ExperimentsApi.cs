@@ -11,6 +11,8 @@ using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -58,7 +60,7 @@ public sealed class ExperimentsApi(
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(RunExperimentOrchestrator), new ExperimentRunState(plan, 0, 0, 0),
             new StartOrchestrationOptions(InstanceId: id), call.Aborted);
 
-        var location = $"/{ApiRoutes.Prefix}/experiments/{id}";
+        var location = "/" + ApiRoutes.Expand(ExperimentRoutes.Experiment, id);
         var response = Describe(record, 0, 0);
         response["status_url"] = location;
         return new JsonBytesResult(202, JsonResponses.Serialize(response)) { Location = location };
@@ -232,7 +234,7 @@ public sealed class ExperimentsApi(
         response["tags"] = new JsonArray(published.Tags.Select(x => (JsonNode?)new JsonObject { ["name"] = x.Tag, ["changed"] = x.Changed }).ToArray());
         return new JsonBytesResult(published.Created ? 201 : 200, JsonResponses.Serialize(response))
         {
-            Location = $"/{ApiRoutes.Prefix}/prompts/{record.PromptName}/versions/{published.Version.Id}",
+            Location = "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, published.Version.Id),
         };
     });
 

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PromptFunctions.Core.Auth;
-using PromptFunctions.Core.Configuration;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Storage;
 
 namespace PromptFunctions.Core.Http;
 

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
-using PromptFunctions.Core.Configuration;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Storage;
 

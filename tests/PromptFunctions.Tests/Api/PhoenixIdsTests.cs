@@ -1,5 +1,5 @@
 using System.Text;
-using PromptFunctions.Core.Http.Phoenix;
+using PromptFunctions.Core.Compatibility.Phoenix;
 
 namespace PromptFunctions.Tests.Api;
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using PromptFunctions.Core.Http;
 using PromptFunctions.FunctionApp.Triggers;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Tests.Composition;
 

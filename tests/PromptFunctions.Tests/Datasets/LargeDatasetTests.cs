@@ -5,6 +5,7 @@ using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Tests.Infrastructure;
 using Xunit.Abstractions;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Tests.Datasets;
 

@@ -86,7 +86,7 @@ public sealed class FunctionsDriver : IApiDriver
                 .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
                 .FirstOrDefault(a => a is not null);
             if (trigger is null) continue;
-            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), "api/" + trigger.Route);
+            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), HostJson.FunctionsPath(trigger.Route!));
         }
     }
 

@@ -4,6 +4,7 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Tests.Storage;
 

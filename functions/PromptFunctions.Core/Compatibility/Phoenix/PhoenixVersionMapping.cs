@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Templating;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Http;
 
-namespace PromptFunctions.Core.Http.Phoenix;
+namespace PromptFunctions.Core.Compatibility.Phoenix;
 
 /// <summary>
 /// Phoenix's <c>PromptVersionData</c> and our version content, both ways. Phoenix wraps invocation parameters
@@ -561,5 +564,5 @@ public static class PhoenixVersionMapping
 
     private static PhoenixException Unrepresentable(VersionRecord record, string reason) =>
         new(422, $"Version {record.Id} of prompt '{record.Prompt}' cannot be served through the Phoenix API: {reason}. " +
-                 $"Read it at /{ApiRoutes.Prefix}/prompts/{record.Prompt}/versions/{record.Id} instead.");
+                 $"Read it at /{ApiRoutes.Expand(PromptRoutes.Version, record.Prompt, record.Id)} instead.");
 }

@@ -1,8 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Http.Phoenix;
+namespace PromptFunctions.Core.Compatibility.Phoenix;
 
 /// <summary>
 /// One FastAPI/pydantic validation error: <c>{type, loc, msg, ctx?}</c>, where <c>loc</c> starts with

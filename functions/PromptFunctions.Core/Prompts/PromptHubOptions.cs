@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
 
-namespace PromptFunctions.Core.Configuration;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>Settings of the prompt hub, section <c>PromptHub</c>.</summary>
 public sealed class PromptHubOptions
@@ -33,33 +35,4 @@ public sealed class PromptHubOptions
     /// <summary>Upper bound of <c>limit</c> on paged listings.</summary>
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
-}
-
-/// <summary>Where versions and records are kept, section <c>Storage</c>; the connection string is <c>ConnectionStrings:Storage</c>.</summary>
-public sealed class StorageOptions
-{
-    public const string Section = "Storage";
-
-    [Required]
-    public string ConnectionString { get; set; } = "";
-
-    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
-    public string PromptsTable { get; set; } = "prompts";
-
-    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
-    public string PromptIndexTable { get; set; } = "promptindex";
-
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
-    public string VersionsContainer { get; set; } = "prompt-versions";
-
-    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
-    public string ExperimentsTable { get; set; } = "experiments";
-
-    /// <summary>Model outputs too large for a table property.</summary>
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
-    public string ExperimentOutputsContainer { get; set; } = "experiment-outputs";
-
-    /// <summary>Recorded model responses for <c>record</c> and <c>replay</c> runs.</summary>
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
-    public string ModelCacheContainer { get; set; } = "model-cache";
 }

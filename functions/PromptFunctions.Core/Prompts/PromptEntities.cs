@@ -1,7 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
 
-namespace PromptFunctions.Core.Storage;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>
 /// Row layout of the prompts table. Every row of one prompt shares its partition (the prompt name), so a

@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using PromptFunctions.Core.Configuration;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Http;
 
-namespace PromptFunctions.Core.Storage;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>A version with its content, and the exact bytes an API response for it carries.</summary>
 public sealed class VersionDocument

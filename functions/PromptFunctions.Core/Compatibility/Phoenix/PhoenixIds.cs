@@ -1,8 +1,11 @@
 using System.Buffers.Text;
 using System.Text;
 using PromptFunctions.Prompts;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Http.Phoenix;
+namespace PromptFunctions.Core.Compatibility.Phoenix;
 
 /// <summary>
 /// Phoenix ids are Relay GlobalIDs, <c>base64("Type:id")</c>, which clients treat as opaque. Ours carry the

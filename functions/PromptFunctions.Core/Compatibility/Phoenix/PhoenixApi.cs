@@ -7,8 +7,10 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Http;
 
-namespace PromptFunctions.Core.Http.Phoenix;
+namespace PromptFunctions.Core.Compatibility.Phoenix;
 
 /// <summary>
 /// The Arize Phoenix REST prompt API (<c>/v1/prompts</c>, <c>/v1/prompt_versions</c>) over the native stores.

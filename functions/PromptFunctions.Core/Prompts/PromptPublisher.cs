@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
-using PromptFunctions.Core.Configuration;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Core.Http;
 
-namespace PromptFunctions.Core.Http;
+namespace PromptFunctions.Core.Prompts;
 
 /// <param name="Created">False when identical content already existed and was reused.</param>
 /// <param name="Tags">Each requested tag and whether it moved.</param>

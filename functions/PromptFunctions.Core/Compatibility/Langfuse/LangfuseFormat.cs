@@ -8,8 +8,9 @@ using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Templating;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Langfuse;
+namespace PromptFunctions.Core.Compatibility.Langfuse;
 
 /// <summary>A validated Langfuse create request, already mapped to a version of ours.</summary>
 public sealed record LangfuseCreateRequest(

@@ -7,8 +7,12 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Datasets.Upload;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Http;
+namespace PromptFunctions.Core.Datasets;
 
 /// <summary>The datasets API. Each public method is the whole behaviour of one route, shared by both hosts.</summary>
 public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptions<DatasetOptions> options)
@@ -51,7 +55,7 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         return new JsonBytesResult(created ? 201 : 200, JsonResponses.Serialize(body))
         {
             ETag = JsonResponses.Quote(version.Id),
-            Location = $"/{ApiRoutes.Prefix}/datasets/{dataset}/versions/{version.Id}",
+            Location = "/" + ApiRoutes.Expand(DatasetRoutes.Version, dataset, version.Id),
         };
     });
 

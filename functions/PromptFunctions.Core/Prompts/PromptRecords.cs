@@ -1,4 +1,6 @@
-namespace PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>Who created a version, when, why, and where it came from. Immutable like the content it describes.</summary>
 public sealed record VersionRecord(
@@ -44,6 +46,3 @@ public sealed record TagHistoryEntry(
     string Actor,
     DateTimeOffset At,
     string? Reason);
-
-/// <summary>A page of results and the opaque cursor of the next page (null on the last page).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Langfuse;
+namespace PromptFunctions.Core.Compatibility.Langfuse;
 
 /// <summary>
 /// Langfuse's public prompt API (<c>/api/public/v2/prompts</c>) over the same stores as the native API. Each public
@@ -103,7 +104,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         var prompt = LangfuseFormat.PromptName(name);
         var sequence = PositiveInteger(version, "version") ?? throw ProblemException.BadRequest("The version in the path must be a positive integer.");
         var body = ApiCall.ExpectObject(await call.ReadJsonAsync(), "newLabels");
-        var cursor = new Prompts.Model.JsonCursor();
+        var cursor = new PromptFunctions.Prompts.Model.JsonCursor();
         var labels = LangfuseFormat.ReadLabels(cursor.Required(body, "$", "newLabels"), "$.newLabels", cursor);
         if (labels.Contains(LangfuseFormat.LatestLabel)) cursor.Fault("$.newLabels", "Label 'latest' is always assigned to the latest prompt version");
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
@@ -209,7 +210,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         if (name is not null)
         {
             // A name that cannot be ours matches nothing; it is a filter, not a reference.
-            return Prompts.Identifiers.IsPromptName(name) ? [name] : [];
+            return PromptFunctions.Prompts.Identifiers.IsPromptName(name) ? [name] : [];
         }
         var names = new List<string>();
         string? after = null;

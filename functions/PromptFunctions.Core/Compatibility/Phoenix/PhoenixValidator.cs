@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptFunctions.Prompts.Json;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
-namespace PromptFunctions.Core.Http.Phoenix;
+namespace PromptFunctions.Core.Compatibility.Phoenix;
 
 /// <summary>
 /// Checks a request body against Phoenix's pydantic models and reports every fault the way FastAPI does (error
@@ -94,7 +97,7 @@ public sealed class PhoenixValidator
         var text = String(node, location, maxLength);
         if (text is null) return null;
         // The length was checked above and is at most a prompt name's, so this checks the pattern.
-        if (Prompts.Identifiers.IsPromptName(text)) return text;
+        if (PromptFunctions.Prompts.Identifiers.IsPromptName(text)) return text;
         Fault(location, "string_pattern_mismatch", $"String should match pattern '{IdentifierPattern}'", new JsonObject { ["pattern"] = IdentifierPattern });
         return null;
     }

@@ -5,8 +5,10 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using PromptFunctions.Prompts;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
 
-namespace PromptFunctions.Core.Storage;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>
 /// Versions, tags and tag history in Table Storage, version content in Blob Storage. Every multi-row change is
@@ -341,7 +343,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
     }
 
     /// <summary>Newest first. <paramref name="afterSequence"/> continues after that sequence number.</summary>
-    public async Task<Page<VersionRecord>> ListVersionsAsync(string prompt, int limit, long? afterSequence, CancellationToken cancellationToken)
+    public async Task<ResultPage<VersionRecord>> ListVersionsAsync(string prompt, int limit, long? afterSequence, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt);
         await storage.EnsureCreatedAsync();
@@ -349,11 +351,11 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.VersionBySequenceEnd}");
         var items = await storage.Prompts.QueryAsync<VersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var records = items.Take(limit).Select(e => e.ToRecord()).ToList();
-        return new Page<VersionRecord>(records, items.Count > limit ? records[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        return new ResultPage<VersionRecord>(records, items.Count > limit ? records[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
 
     /// <summary>Prompts in name order. <paramref name="afterName"/> continues after that name.</summary>
-    public async Task<Page<PromptIndexItem>> ListPromptsAsync(int limit, string? afterName, CancellationToken cancellationToken)
+    public async Task<ResultPage<PromptIndexItem>> ListPromptsAsync(int limit, string? afterName, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
         var filter = afterName is null
@@ -361,7 +363,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
             : TableClient.CreateQueryFilter($"PartitionKey eq {PromptIndexEntity.Partition} and RowKey gt {afterName}");
         var items = await storage.PromptIndex.QueryAsync<PromptIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = items.Take(limit).Select(e => new PromptIndexItem(e.RowKey, e.Description, e.CreatedAt, e.UpdatedAt, e.VersionCount, e.LatestId)).ToList();
-        return new Page<PromptIndexItem>(page, items.Count > limit ? page[^1].Name : null);
+        return new ResultPage<PromptIndexItem>(page, items.Count > limit ? page[^1].Name : null);
     }
 
     public async Task<TagRecord?> GetTagAsync(string prompt, string tag, CancellationToken cancellationToken)
@@ -384,7 +386,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
     }
 
     /// <summary>Newest first. <paramref name="beforeNumber"/> continues with entries older than that number.</summary>
-    public async Task<Page<TagHistoryEntry>> GetTagHistoryAsync(string prompt, string tag, int limit, long? beforeNumber, CancellationToken cancellationToken)
+    public async Task<ResultPage<TagHistoryEntry>> GetTagHistoryAsync(string prompt, string tag, int limit, long? beforeNumber, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt, tag);
         await storage.EnsureCreatedAsync();
@@ -392,7 +394,7 @@ public sealed class PromptStore(StorageClients storage, TimeProvider clock, ILog
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.TagHistoryEnd(tag)}");
         var items = await storage.Prompts.QueryAsync<TagHistoryEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var entries = items.Take(limit).Select(e => e.ToEntry()).ToList();
-        return new Page<TagHistoryEntry>(entries, items.Count > limit ? entries[^1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        return new ResultPage<TagHistoryEntry>(entries, items.Count > limit ? entries[^1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
     }
 
     /// <summary>

@@ -10,8 +10,10 @@ using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
 using PromptFunctions.Prompts.Templating;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Http;
 
-namespace PromptFunctions.Core.Http;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>The native prompt API. Each public method is the whole behaviour of one route, shared by both hosts.</summary>
 public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, StorageClients storage, PromptPublisher publisher)
@@ -117,7 +119,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         return new JsonBytesResult(created ? 201 : 200, JsonResponses.Serialize(response))
         {
             ETag = JsonResponses.Quote(record.Id),
-            Location = $"/{ApiRoutes.Prefix}/prompts/{prompt}/versions/{record.Id}",
+            Location = "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id),
         };
     });
 
@@ -414,7 +416,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             JsonResponses.Serialize(WithHistory(TagJson(moved), changed.Entry)))
         {
             ETag = JsonResponses.Quote(moved.Target.Id),
-            Location = $"/{ApiRoutes.Prefix}/prompts/{prompt}/tags/{tag}",
+            Location = "/" + ApiRoutes.Expand(TagRoutes.Tag, prompt, tag),
         },
         TagChangeOutcome.Changed => new EmptyResult(204),
         TagChangeOutcome.Unchanged u => new JsonBytesResult(200, JsonResponses.Serialize(WithHistory(TagJson(u.Tag), null))) { ETag = JsonResponses.Quote(u.Tag.Target.Id) },

@@ -4,10 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PromptFunctions.Core.Auth;
-using PromptFunctions.Core.Configuration;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Storage;
 
-namespace PromptFunctions.Core.Langfuse;
+namespace PromptFunctions.Core.Compatibility.Langfuse;
 
 /// <summary>
 /// The envelope of the Langfuse-compatible routes: Basic credentials instead of bearer keys, the native roles,

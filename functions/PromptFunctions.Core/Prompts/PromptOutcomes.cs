@@ -1,4 +1,6 @@
-namespace PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Storage;
+namespace PromptFunctions.Core.Prompts;
 
 /// <summary>What creating a version did; storage conditions surface here as domain results, never as exceptions.</summary>
 public abstract record CreateVersionOutcome
