@@ -97,7 +97,7 @@ public static partial class Program
             started = Stopwatch.GetTimestamp();
             var row = await tables.GetEntityAsync<TableEntity>(other, "tag|production");
             var versionId = row.Value.GetString("VersionId");
-            var content = await blobs.GetBlobClient(PromptStore.BlobName(other, versionId)).DownloadContentAsync();
+            var content = await blobs.GetBlobClient(PromptReader.BlobName(other, versionId)).DownloadContentAsync();
             _ = content.Value.Content.ToArray();
             raw.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

@@ -66,6 +66,9 @@ public abstract record CreateDatasetVersionOutcome
 
     /// <summary>Identical content already existed in this dataset; nothing was written.</summary>
     public sealed record AlreadyExists(DatasetVersionRecord Version) : CreateDatasetVersionOutcome;
+
+    /// <summary>The dataset row kept changing under concurrent uploads until the attempts ran out; nothing was written.</summary>
+    public sealed record Busy : CreateDatasetVersionOutcome;
 }
 
 /// <param name="Description">Replaces the dataset's description when given; null leaves it as it is.</param>

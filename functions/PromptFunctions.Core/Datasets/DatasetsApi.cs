@@ -17,15 +17,13 @@ namespace PromptFunctions.Core.Datasets;
 /// <summary>The datasets API. Each public method is the whole behaviour of one route, shared by both hosts.</summary>
 public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptions<DatasetOptions> options)
 {
-    private const string ImmutableCacheControl = "public, max-age=31536000, immutable";
-    private const string VaryByKey = "Authorization, x-api-key";
     private const int DefaultExamplesPageSize = 100;
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JsonResponses.Options.Encoder };
 
     private readonly DatasetUploadReader _uploads = new(options.Value);
 
-    public Task<IResult> ListDatasets(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> ListDatasets(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var limit = call.Limit();
         var after = Cursors.Decode(call.Query("cursor"));
@@ -35,10 +33,10 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
-    public Task<IResult> GetDataset(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> GetDataset(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
         JsonResponses.Json(DatasetJson(await RequireDatasetAsync(name, call))));
 
-    public Task<IResult> CreateVersion(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> CreateVersion(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var dataset = DatasetName(name);
         await using var upload = await _uploads.ReadAsync(call);
@@ -48,18 +46,14 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         {
             CreateDatasetVersionOutcome.Created c => (c.Version, true),
             CreateDatasetVersionOutcome.AlreadyExists e => (e.Version, false),
-            _ => throw new InvalidOperationException(outcome.ToString()),
+            _ => throw ProblemException.Busy($"Dataset '{dataset}'"),
         };
         var body = VersionJson(version);
         body["created"] = created;
-        return new JsonBytesResult(created ? 201 : 200, JsonResponses.Serialize(body))
-        {
-            ETag = JsonResponses.Quote(version.Id),
-            Location = "/" + ApiRoutes.Expand(DatasetRoutes.Version, dataset, version.Id),
-        };
+        return HttpReplies.Created(created, JsonResponses.Serialize(body), version.Id, "/" + ApiRoutes.Expand(DatasetRoutes.Version, dataset, version.Id));
     });
 
-    public Task<IResult> ListVersions(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> ListVersions(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var dataset = await RequireDatasetAsync(name, call);
         var limit = call.Limit();
@@ -69,21 +63,13 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
-    public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var version = await RequireVersionAsync(name, id, call);
-        var etag = JsonResponses.Quote(version.Id);
-        var ifNoneMatch = call.Request.Headers.IfNoneMatch.ToString();
-        if (ifNoneMatch.Length > 0)
-        {
-            var tags = ApiCall.EntityTags(ifNoneMatch, "If-None-Match", out var any);
-            if (any || tags!.Any(t => (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == version.Id))
-                return new EmptyResult(304) { ETag = etag, CacheControl = ImmutableCacheControl, Vary = VaryByKey };
-        }
-        return new JsonBytesResult(200, JsonResponses.Serialize(VersionJson(version))) { ETag = etag, CacheControl = ImmutableCacheControl, Vary = VaryByKey };
+        return HttpReplies.ConditionalGet(call.Request, version.Id, JsonResponses.Serialize(VersionJson(version)), HttpReplies.ImmutableCacheControl);
     });
 
-    public Task<IResult> ListExamples(HttpRequest request, string name, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> ListExamples(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var split = call.Query("split");
         if (split is not null && !ExampleRows.IsSplitName(split)) throw ProblemException.BadRequest($"'split': {ExampleRows.SplitRule}.");
@@ -110,7 +96,7 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
             else writer.WriteNull("next_cursor");
             writer.WriteEndObject();
         }
-        return new JsonBytesResult(200, buffer.WrittenMemory) { CacheControl = ImmutableCacheControl, Vary = VaryByKey };
+        return new JsonBytesResult(200, buffer.WrittenMemory) { CacheControl = HttpReplies.ImmutableCacheControl, Vary = HttpReplies.VaryByKey };
     });
 
     private static void WriteExample(Utf8JsonWriter writer, DatasetExample example)

@@ -55,7 +55,7 @@ public sealed class ExperimentRequestReader(PromptCatalog catalog, ModelConnecti
             string? parentId = null;
             if (parent is not null)
             {
-                parentId = PromptsApi.IsVersionReference(parent) ? (await catalog.ResolveVersionAsync(name, parent, cancellationToken))?.Id : null;
+                parentId = PromptLookups.IsVersionReference(parent) ? (await catalog.ResolveVersionAsync(name, parent, cancellationToken))?.Id : null;
                 if (parentId is null)
                 {
                     cursor.Fault(JsonCursor.Member(path, "parent"), $"prompt '{name}' has no version '{parent}'");
@@ -78,7 +78,7 @@ public sealed class ExperimentRequestReader(PromptCatalog catalog, ModelConnecti
         }
         else if (version is not null)
         {
-            record = PromptsApi.IsVersionReference(version) ? await catalog.ResolveVersionAsync(name, version, cancellationToken) : null;
+            record = PromptLookups.IsVersionReference(version) ? await catalog.ResolveVersionAsync(name, version, cancellationToken) : null;
             if (record is null) cursor.Fault(JsonCursor.Member(path, "version"), $"prompt '{name}' has no version '{version}'");
         }
         else

@@ -11,6 +11,8 @@ using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Contracts;
+using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Core.Prompts;
 
@@ -25,13 +27,13 @@ public sealed class ExperimentsApi(
     ExperimentStore store,
     ExperimentRequestReader reader,
     IExperimentExamples examples,
-    PromptPublisher publisher,
+    PromptService prompts,
     PromptCatalog catalog,
     ExperimentEngine engine,
     IOptions<ExperimentsOptions> options,
     TimeProvider clock)
 {
-    public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var body = await call.ReadObjectAsync("prompt", "dataset", "model", "evaluators", "repetitions", "max_concurrency", "cache", "name", "description", "metadata");
         var cursor = new JsonCursor();
@@ -87,14 +89,14 @@ public sealed class ExperimentsApi(
         return selection;
     }
 
-    public Task<IResult> Get(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Get(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
         return JsonResponses.Json(Describe(record, done, errors));
     });
 
-    public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var prompt = call.Query("prompt");
         var dataset = call.Query("dataset");
@@ -107,7 +109,7 @@ public sealed class ExperimentsApi(
         return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
     });
 
-    public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var after = Cursors.Decode(call.Query("cursor"));
@@ -121,7 +123,7 @@ public sealed class ExperimentsApi(
     /// Compares two experiments run on the same dataset version, row by row (example id and repetition), with the
     /// evaluation library's seeded paired bootstrap and exact McNemar test; see docs/comparison.md.
     /// </summary>
-    public Task<IResult> Compare(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Compare(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var baselineId = call.Query("baseline") ?? throw ProblemException.BadRequest("Give 'baseline': an experiment id.");
         var candidateId = call.Query("candidate") ?? throw ProblemException.BadRequest("Give 'candidate': an experiment id.");
@@ -173,7 +175,7 @@ public sealed class ExperimentsApi(
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var format = call.Query("format") ?? "jsonl";
@@ -181,7 +183,7 @@ public sealed class ExperimentsApi(
         return (IResult)new ExperimentExport(record, store, examples, format);
     });
 
-    public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var record = await RequireAsync(id, call);
         var cancelled = await store.TransitionAsync(record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
@@ -208,7 +210,7 @@ public sealed class ExperimentsApi(
     /// Saves the experiment's prompt (with the model and parameters it ran with) as a version, recording the
     /// experiment and the parent version, and optionally moves a tag onto it.
     /// </summary>
-    public Task<IResult> Promote(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Promote(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var record = await RequireAsync(id, call);
         var body = await call.ReadJsonAsync(required: false);
@@ -220,22 +222,27 @@ public sealed class ExperimentsApi(
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
         if (record.Status != ExperimentStatus.Completed)
             throw ProblemException.Conflict($"Experiment {record.Id} is {record.Status}; only a completed experiment can be promoted.");
-        if (tag is not null) publisher.RequireMayChangeTag(call.Principal, tag);
+        if (tag is not null) prompts.RequireMayChangeTag(call.Principal, tag);
 
         var content = await PromotedContentAsync(record, call.Aborted);
         var parent = record.DraftJson is null ? record.PromptVersionId : record.DraftParentId;
-        var creation = new VersionCreation(call.Principal.Name, message ?? $"promoted from experiment {record.Id}", parent, record.Id);
-        var published = await publisher.PublishAsync(record.PromptName, content, creation, tag is null ? [] : [tag], call.Principal, "$", call.Aborted);
+        var version = new NewVersion(record.PromptName, content, message ?? $"promoted from experiment {record.Id}", parent, record.Id);
+        var published = await prompts.PublishAsync(version, tag is null ? [] : [tag], call.Principal, null, call.Aborted) switch
+        {
+            PublishOutcome.Published p => p,
+            PublishOutcome.ParentNotFound p => throw ProblemException.Invalid("$", $"prompt '{record.PromptName}' has no version '{p.Parent}'"),
+            _ => throw ProblemException.Busy($"Prompt '{record.PromptName}'"),
+        };
         await store.TransitionAsync(record.Id, [ExperimentStatus.Completed], r => r with { PromotedVersionId = published.Version.Id }, call.Aborted);
 
-        var document = await catalog.GetDocumentAsync(published.Version, call.Aborted) ?? throw new InvalidOperationException("promoted content is missing");
-        var response = JsonNode.Parse(document.ResponseBytes)!.AsObject();
-        response["created"] = published.Created;
-        response["tags"] = new JsonArray(published.Tags.Select(x => (JsonNode?)new JsonObject { ["name"] = x.Tag, ["changed"] = x.Changed }).ToArray());
-        return new JsonBytesResult(published.Created ? 201 : 200, JsonResponses.Serialize(response))
+        var saved = published.Version;
+        var document = await catalog.GetDocumentAsync(saved, call.Aborted) ?? throw PromptLookups.MissingContent(saved);
+        var response = new CreatedVersionResponse(saved.Id, saved.Prompt, saved.Sequence, saved.CreatedAt, saved.CreatedBy, saved.Message, saved.Parent, saved.ExperimentId,
+            published.Created, published.Tags.Select(t => new TagMoveResult(t.Tag, t.Changed)).ToList())
         {
-            Location = "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, published.Version.Id),
+            Content = ContractsJson.Members(document.ContentJson),
         };
+        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), saved.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, saved.Id));
     });
 
     private async Task<PromptVersionContent> PromotedContentAsync(ExperimentRecord record, CancellationToken cancellationToken)

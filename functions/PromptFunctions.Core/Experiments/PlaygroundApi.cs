@@ -16,7 +16,7 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
 {
     public const int MaxExamples = 20;
 
-    public Task<IResult> Run(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Run(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var body = await call.ReadObjectAsync("prompt", "model", "evaluators", "variables", "examples", "dataset", "cache");
         var cursor = new JsonCursor();

@@ -9,54 +9,11 @@ using PromptFunctions.Core.Http;
 
 namespace PromptFunctions.Core.Prompts;
 
-/// <summary>A version with its content, and the exact bytes an API response for it carries.</summary>
-public sealed class VersionDocument
-{
-    public VersionDocument(VersionRecord record, byte[] canonicalContent)
-    {
-        Record = record;
-        ContentJson = JsonNode.Parse(canonicalContent)!.AsObject();
-        Content = PromptVersionJson.Parse(ContentJson.DeepClone());
-        var document = Describe(record);
-        foreach (var (key, value) in ContentJson) document[key] = value?.DeepClone();
-        ResponseBytes = Http.JsonResponses.Serialize(document);
-        ETag = Http.JsonResponses.Quote(record.Id);
-    }
-
-    /// <summary>The quoted entity tag of responses carrying this version.</summary>
-    public string ETag { get; }
-
-    public VersionRecord Record { get; }
-    public PromptVersionContent Content { get; }
-
-    /// <summary>The normalized content document; treat as read-only, it is shared between requests.</summary>
-    public JsonObject ContentJson { get; }
-
-    /// <summary>The version document plus its record (id, sequence, created_at, ...), serialized once.</summary>
-    public byte[] ResponseBytes { get; }
-
-    public static JsonObject Describe(VersionRecord record)
-    {
-        var obj = new JsonObject
-        {
-            ["id"] = record.Id,
-            ["prompt"] = record.Prompt,
-            ["sequence"] = record.Sequence,
-            ["created_at"] = record.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["created_by"] = record.CreatedBy,
-        };
-        if (record.Message is not null) obj["message"] = record.Message;
-        if (record.Parent is not null) obj["parent"] = record.Parent;
-        if (record.ExperimentId is not null) obj["experiment_id"] = record.ExperimentId;
-        return obj;
-    }
-}
-
 /// <summary>A prompt and its live tags, read together.</summary>
 public sealed record PromptState(PromptRecord Prompt, IReadOnlyList<TagRecord> Tags);
 
 /// <summary>
-/// Cached reads over <see cref="PromptStore"/>. Version documents are immutable and cached by id within a memory
+/// Cached reads over <see cref="PromptReader"/>. Version documents are immutable and cached by id within a memory
 /// bound; tag and latest resolutions are cached briefly and dropped locally whenever this process changes them.
 /// Other processes see a change after <see cref="PromptHubOptions.TagResolutionCacheSeconds"/> at most.
 /// </summary>
@@ -67,22 +24,20 @@ public sealed class PromptCatalog : IDisposable
     private const int MaxResolutions = 100_000;
     private const long VersionResolutionSeconds = 300;
 
-    private readonly PromptStore _store;
+    private readonly PromptReader _reader;
     private readonly IOptions<PromptHubOptions> _options;
     private readonly TimeProvider _clock;
     private readonly MemoryCache _versions;
     private readonly ConcurrentDictionary<ResolutionKey, Resolution> _resolutions = new();
     private readonly ConcurrentDictionary<string, (PromptState State, long ExpiresAt)> _states = new(StringComparer.Ordinal);
 
-    public PromptCatalog(PromptStore store, IOptions<PromptHubOptions> options, TimeProvider clock)
+    public PromptCatalog(PromptReader store, IOptions<PromptHubOptions> options, TimeProvider clock)
     {
-        _store = store;
+        _reader = store;
         _options = options;
         _clock = clock;
         _versions = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.VersionCacheBytes, Clock = new SystemClockAdapter(clock) });
     }
-
-    public PromptStore Store => _store;
 
     private enum Pointer : byte
     {
@@ -107,7 +62,7 @@ public sealed class PromptCatalog : IDisposable
 
     private async ValueTask<VersionDocument?> LoadDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
     {
-        var content = await _store.ReadContentAsync(record.Prompt, record.Id, cancellationToken);
+        var content = await _reader.ReadContentAsync(record.Prompt, record.Id, cancellationToken);
         if (content is null) return null;
         var document = new VersionDocument(record, content);
         // Size approximates memory: the response bytes, the parsed content and the canonical bytes.
@@ -122,7 +77,7 @@ public sealed class PromptCatalog : IDisposable
 
     private async ValueTask<VersionRecord?> LoadTagAsync(string prompt, string tag, CancellationToken cancellationToken)
     {
-        var record = (await _store.GetTagAsync(prompt, tag, cancellationToken))?.Target;
+        var record = (await _reader.GetTagAsync(prompt, tag, cancellationToken))?.Target;
         RememberBriefly(new ResolutionKey(Pointer.Tag, prompt, tag), record);
         return record;
     }
@@ -134,7 +89,7 @@ public sealed class PromptCatalog : IDisposable
 
     private async ValueTask<VersionRecord?> LoadLatestAsync(string prompt, CancellationToken cancellationToken)
     {
-        var record = (await _store.GetPromptAsync(prompt, cancellationToken))?.Latest;
+        var record = (await _reader.GetPromptAsync(prompt, cancellationToken))?.Latest;
         RememberBriefly(new ResolutionKey(Pointer.Latest, prompt, ""), record);
         return record;
     }
@@ -149,9 +104,9 @@ public sealed class PromptCatalog : IDisposable
     {
         VersionRecord? record;
         if (reference.Length > 1 && reference[0] == 'v' && long.TryParse(reference.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
-            record = await _store.GetVersionBySequenceAsync(prompt, sequence, cancellationToken);
+            record = await _reader.GetVersionBySequenceAsync(prompt, sequence, cancellationToken);
         else
-            record = await _store.GetVersionAsync(prompt, reference, cancellationToken);
+            record = await _reader.GetVersionAsync(prompt, reference, cancellationToken);
         // Only hits are kept: a miss may become a hit as soon as the version is created. Hits expire too, because
         // deleting a prompt in another process removes its versions.
         if (record is not null)
@@ -170,8 +125,8 @@ public sealed class PromptCatalog : IDisposable
 
     private async ValueTask<PromptState?> LoadPromptStateAsync(string prompt, CancellationToken cancellationToken)
     {
-        var promptTask = _store.GetPromptAsync(prompt, cancellationToken);
-        var tagsTask = _store.ListTagsAsync(prompt, cancellationToken);
+        var promptTask = _reader.GetPromptAsync(prompt, cancellationToken);
+        var tagsTask = _reader.ListTagsAsync(prompt, cancellationToken);
         var record = await promptTask;
         var tags = await tagsTask;
         if (record is null) return null;
@@ -185,8 +140,28 @@ public sealed class PromptCatalog : IDisposable
         return state;
     }
 
-    /// <summary>Drops the cached <see cref="PromptState"/> after a change of the prompt's own fields.</summary>
-    public void ForgetPromptState(string prompt) => _states.TryRemove(prompt, out _);
+    /// <summary>
+    /// Drops what this process holds about <paramref name="change"/>, so the next read here sees it; other
+    /// processes see it when their short-lived resolutions expire. Called by <see cref="PromptService"/> only.
+    /// </summary>
+    internal void Forget(PromptChange change)
+    {
+        switch (change)
+        {
+            case PromptChange.VersionCreated:
+                ForgetLatest(change.Prompt);
+                break;
+            case PromptChange.PromptUpdated:
+                _states.TryRemove(change.Prompt, out _);
+                break;
+            case PromptChange.TagChanged tag:
+                ForgetTag(change.Prompt, tag.Entry.Tag);
+                break;
+            default:
+                ForgetPrompt(change.Prompt);
+                break;
+        }
+    }
 
     private bool TryCached(ResolutionKey key, out VersionRecord? record)
     {
@@ -215,20 +190,20 @@ public sealed class PromptCatalog : IDisposable
         _resolutions[key] = resolution;
     }
 
-    public void ForgetTag(string prompt, string tag)
+    private void ForgetTag(string prompt, string tag)
     {
         _resolutions.TryRemove(new ResolutionKey(Pointer.Tag, prompt, tag), out _);
         _states.TryRemove(prompt, out _);
     }
 
-    public void ForgetLatest(string prompt)
+    private void ForgetLatest(string prompt)
     {
         _resolutions.TryRemove(new ResolutionKey(Pointer.Latest, prompt, ""), out _);
         _states.TryRemove(prompt, out _);
     }
 
-    /// <summary>Drops every resolution of the prompt (after it is deleted); other processes drop theirs on expiry.</summary>
-    public void ForgetPrompt(string prompt)
+    /// <summary>Drops every resolution of the prompt (after a version or the prompt is deleted).</summary>
+    private void ForgetPrompt(string prompt)
     {
         _states.TryRemove(prompt, out _);
         foreach (var key in _resolutions.Keys)

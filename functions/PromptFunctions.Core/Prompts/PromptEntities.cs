@@ -34,7 +34,7 @@ internal static class RowKeys
     public static string TagHistoryEnd(string tag) => $"hist|{tag}}}";
 }
 
-internal sealed class PromptEntity : ITableEntity
+internal sealed class PromptEntity : ISequencedParent
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = RowKeys.Prompt;

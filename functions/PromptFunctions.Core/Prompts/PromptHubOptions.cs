@@ -1,20 +1,14 @@
 using System.ComponentModel.DataAnnotations;
-using PromptFunctions.Core.Http;
-using PromptFunctions.Core.Storage;
 
 namespace PromptFunctions.Core.Prompts;
 
-/// <summary>Settings of the prompt hub, section <c>PromptHub</c>.</summary>
+/// <summary>Settings of the prompt hub, section <c>PromptHub</c> (which also holds the API-wide <see cref="Http.ApiOptions"/>).</summary>
 public sealed class PromptHubOptions
 {
     public const string Section = "PromptHub";
 
     /// <summary>Tags that only a key with the <c>promote</c> role may move or delete.</summary>
     public List<string> ProtectedTags { get; set; } = ["production"];
-
-    /// <summary>Largest accepted request body; larger bodies get 413 before anything is parsed.</summary>
-    [Range(1024, 64 * 1024 * 1024)]
-    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How long this process trusts a resolved tag or latest pointer before reading storage again.</summary>
     [Range(0, 3600)]
@@ -32,7 +26,4 @@ public sealed class PromptHubOptions
     [Range(1024 * 1024, 16L * 1024 * 1024 * 1024)]
     public long VersionCacheBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Upper bound of <c>limit</c> on paged listings.</summary>
-    [Range(1, 1000)]
-    public int MaxPageSize { get; set; } = 100;
 }

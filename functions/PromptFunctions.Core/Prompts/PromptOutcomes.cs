@@ -1,16 +1,44 @@
-using PromptFunctions.Core.Http;
-using PromptFunctions.Core.Storage;
 namespace PromptFunctions.Core.Prompts;
 
-/// <summary>What creating a version did; storage conditions surface here as domain results, never as exceptions.</summary>
-public abstract record CreateVersionOutcome
+// Storage conditions (ETags, create-only rows) surface here as domain results, never as exceptions. Every write
+// can end in Busy: the rows kept changing under it until the optimistic attempts ran out (the API answers 503).
+
+/// <summary>What saving a version (and moving the requested tags onto it) did.</summary>
+public abstract record PublishOutcome
 {
-    public sealed record Created(VersionRecord Version) : CreateVersionOutcome;
+    /// <param name="Created">False when identical content already existed and was reused.</param>
+    /// <param name="Tags">Each requested tag and what moving it did.</param>
+    public sealed record Published(VersionRecord Version, bool Created, IReadOnlyList<TagMove> Tags) : PublishOutcome;
 
-    /// <summary>Identical content already existed under this prompt; nothing was written.</summary>
-    public sealed record AlreadyExists(VersionRecord Version) : CreateVersionOutcome;
+    public sealed record ParentNotFound(string Parent) : PublishOutcome;
 
-    public sealed record ParentNotFound(string Parent) : CreateVersionOutcome;
+    public sealed record Busy : PublishOutcome;
+}
+
+/// <param name="Outcome">What the move did: <see cref="TagChangeOutcome.Changed"/> or <see cref="TagChangeOutcome.Unchanged"/> normally.</param>
+public sealed record TagMove(string Tag, TagChangeOutcome Outcome)
+{
+    public bool Changed => Outcome is TagChangeOutcome.Changed;
+}
+
+/// <summary>What changing a prompt's description or metadata did.</summary>
+public abstract record UpdatePromptOutcome
+{
+    public sealed record Updated(PromptRecord Prompt) : UpdatePromptOutcome;
+
+    public sealed record NotFound : UpdatePromptOutcome;
+
+    public sealed record Busy : UpdatePromptOutcome;
+}
+
+/// <summary>What deleting a whole prompt did.</summary>
+public abstract record DeletePromptOutcome
+{
+    public sealed record Deleted : DeletePromptOutcome;
+
+    public sealed record NotFound : DeletePromptOutcome;
+
+    public sealed record Busy : DeletePromptOutcome;
 }
 
 /// <summary>What deleting one version did.</summary>
@@ -21,6 +49,8 @@ public abstract record DeleteVersionOutcome
     public sealed record Deleted(VersionRecord Version, IReadOnlyList<TagHistoryEntry> RemovedTags, bool PromptDeleted) : DeleteVersionOutcome;
 
     public sealed record NotFound : DeleteVersionOutcome;
+
+    public sealed record Busy : DeleteVersionOutcome;
 }
 
 /// <summary>What a tag change (move, delete, rollback) did.</summary>
@@ -41,6 +71,8 @@ public abstract record TagChangeOutcome
 
     /// <summary>Rollback found no earlier target in the tag's history.</summary>
     public sealed record NothingToRollBack(string Reason) : TagChangeOutcome;
+
+    public sealed record Busy : TagChangeOutcome;
 }
 
 /// <summary>The caller's expectation of a tag's current target, from an <c>If-Match</c> header.</summary>
@@ -58,11 +90,15 @@ public abstract record TagPrecondition
     /// <summary>Holds when the tag points at any of <paramref name="VersionIds"/> (an If-Match list).</summary>
     public sealed record PointsAtCondition(IReadOnlyCollection<string> VersionIds) : TagPrecondition;
 
-    public bool HoldsFor(string? currentVersion) => this switch
+    /// <summary>Holds when the tag row is exactly as it was read: the same target and history length (rollback's own check).</summary>
+    internal sealed record ExactState(string? VersionId, long HistoryCount) : TagPrecondition;
+
+    internal bool HoldsFor(TagEntity? current) => this switch
     {
         NoneCondition => true,
-        ExistsCondition => currentVersion is not null,
-        PointsAtCondition p => currentVersion is not null && p.VersionIds.Contains(currentVersion),
+        ExistsCondition => current?.VersionId is not null,
+        PointsAtCondition p => current?.VersionId is { } id && p.VersionIds.Contains(id),
+        ExactState exact => current is not null && current.VersionId == exact.VersionId && current.HistoryCount == exact.HistoryCount,
         _ => false,
     };
 }

@@ -1,22 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using PromptFunctions.Core.Http;
 using PromptFunctions.Contracts.Routes;
-using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.FunctionApp.Triggers;
 
-/// <summary>
-/// HTTP adapters for <see cref="ApiRoutes"/>: anonymous at the Functions level because the shared handlers check
-/// API keys themselves, so both hosts authenticate identically.
-/// </summary>
+/// <summary>HTTP adapters for <see cref="PromptRoutes"/>: anonymous at the Functions level because the shared handlers check API keys themselves, so both hosts authenticate identically.</summary>
 public sealed class PromptTriggers(PromptsApi api)
 {
-    [Function("Health")]
-    public Task<IResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HealthRoutes.Health)] HttpRequest request) =>
-        api.Health(request);
-
     [Function("ListPrompts")]
     public Task<IResult> ListPrompts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = PromptRoutes.Prompts)] HttpRequest request) =>
         api.ListPrompts(request);
@@ -44,30 +35,6 @@ public sealed class PromptTriggers(PromptsApi api)
     [Function("GetLatest")]
     public Task<IResult> GetLatest([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = PromptRoutes.Latest)] HttpRequest request, string name) =>
         api.GetLatest(request, name);
-
-    [Function("ListTags")]
-    public Task<IResult> ListTags([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = TagRoutes.Tags)] HttpRequest request, string name) =>
-        api.ListTags(request, name);
-
-    [Function("GetTag")]
-    public Task<IResult> GetTag([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = TagRoutes.Tag)] HttpRequest request, string name, string tag) =>
-        api.GetTag(request, name, tag);
-
-    [Function("PutTag")]
-    public Task<IResult> PutTag([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = TagRoutes.Tag)] HttpRequest request, string name, string tag) =>
-        api.PutTag(request, name, tag);
-
-    [Function("DeleteTag")]
-    public Task<IResult> DeleteTag([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = TagRoutes.Tag)] HttpRequest request, string name, string tag) =>
-        api.DeleteTag(request, name, tag);
-
-    [Function("GetTagHistory")]
-    public Task<IResult> GetTagHistory([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = TagRoutes.History)] HttpRequest request, string name, string tag) =>
-        api.GetTagHistory(request, name, tag);
-
-    [Function("RollbackTag")]
-    public Task<IResult> RollbackTag([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = TagRoutes.Rollback)] HttpRequest request, string name, string tag) =>
-        api.RollbackTag(request, name, tag);
 
     [Function("Render")]
     public Task<IResult> Render([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = PromptRoutes.Render)] HttpRequest request, string name) =>

@@ -11,6 +11,10 @@ namespace PromptFunctions.Prompts.Model;
 /// </summary>
 public static class PromptVersionJson
 {
+    /// <summary>The members of a version's content document, and the only ones it may have.</summary>
+    public static readonly string[] ContentMembers =
+        ["template", "template_format", "model", "invocation_parameters", "tools", "response_format", "description", "metadata"];
+
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     public static string FormatName(TemplateFormat format) => format switch
@@ -76,7 +80,7 @@ public static class PromptVersionJson
         var faultsBefore = cursor.Faults.Count;
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
-        cursor.Closed(obj, path, "template", "template_format", "model", "invocation_parameters", "tools", "response_format", "description", "metadata");
+        cursor.Closed(obj, path, ContentMembers);
 
         var format = TemplateFormat.Mustache;
         if (obj["template_format"] is { } formatNode)

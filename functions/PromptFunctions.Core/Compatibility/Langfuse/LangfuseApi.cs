@@ -13,17 +13,20 @@ namespace PromptFunctions.Core.Compatibility.Langfuse;
 /// Langfuse's public prompt API (<c>/api/public/v2/prompts</c>) over the same stores as the native API. Each public
 /// method is the whole behaviour of one route, shared by both hosts; the mapping lives in <see cref="LangfuseFormat"/>.
 /// </summary>
-public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog)
+public sealed class LangfuseApi(ApiExecutor executor, PromptReader store, PromptCatalog catalog, PromptService prompts)
 {
     private const int DefaultListLimit = 10;
     private const int MaxListLimit = 100;
     private const int ListConcurrency = 8;
 
-    private PromptStore Store => catalog.Store;
+    private static readonly IApiDialect Dialect = LangfuseDialect.Instance;
+
+    private PromptReader Store => store;
+    private PromptService Prompts => prompts;
     private PromptCatalog Catalog => catalog;
 
     // GET is what a Langfuse client calls on every cache miss or refresh: state is passed, not captured.
-    public Task<IResult> GetPrompt(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Read, (Api: this, Name: name), static async (call, s) =>
+    public Task<IResult> GetPrompt(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name), static async (call, s) =>
     {
         var prompt = LangfuseFormat.PromptName(s.Name);
         var version = PositiveInteger(call.Query("version"), "version");
@@ -37,7 +40,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
             ? await s.Api.Catalog.ResolveVersionAsync(prompt, Sequence(n), call.Aborted)
             : LangfuseFormat.Resolve(state, label!);
         if (record is null) throw ProblemException.NotFound(notFound);
-        var document = await s.Api.Catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        var document = await s.Api.Catalog.GetDocumentAsync(record, call.Aborted) ?? throw PromptLookups.MissingContent(record);
         return new JsonBytesResult(200, s.Api.GetResponseBody(document, state));
     });
 
@@ -60,15 +63,15 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         return body;
     }
 
-    public Task<IResult> CreatePrompt(HttpRequest request) => executor.RunAsync(request, ApiRoles.Write, this, static async (call, api) =>
+    public Task<IResult> CreatePrompt(HttpRequest request) => executor.RunAsync(request, Dialect, ApiRoles.Write, this, static async (call, api) =>
     {
         var create = LangfuseFormat.ReadCreateRequest(await call.ReadJsonAsync());
-        foreach (var label in create.Labels) call.RequireMayChangeTag(label);
+        foreach (var label in create.Labels) api.Prompts.RequireMayChangeTag(call.Principal, label);
         var prompt = create.Name;
 
         if (await api.Store.GetPromptAsync(prompt, call.Aborted) is { Latest: { } latest })
         {
-            var previous = await api.Catalog.GetDocumentAsync(latest, call.Aborted) ?? throw MissingContent(latest);
+            var previous = await api.Catalog.GetDocumentAsync(latest, call.Aborted) ?? throw PromptLookups.MissingContent(latest);
             if (LangfuseFormat.IsChat(previous.Content) != create.IsChat)
             {
                 throw ProblemException.BadRequest(
@@ -76,30 +79,26 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
             }
         }
 
-        var creation = new VersionCreation(call.Principal.Name, create.CommitMessage, null,
+        var version = new NewVersion(prompt, create.Content, create.CommitMessage,
             PromptMetadataJson: create.Tags is { } newTags ? LangfuseFormat.MetadataWithTags(null, newTags) : null);
-        var outcome = await api.Store.CreateVersionAsync(prompt, create.VersionId, create.CanonicalContent, creation, call.Aborted);
-        var (record, created) = outcome switch
-        {
-            CreateVersionOutcome.Created c => (c.Version, true),
-            CreateVersionOutcome.AlreadyExists e => (e.Version, false),
-            _ => throw new InvalidOperationException(outcome.ToString()),
-        };
-        if (created) api.Catalog.ForgetLatest(prompt);
+        var outcome = await api.Prompts.PublishAsync(version, [], call.Principal, null, call.Aborted);
+        var (record, created) = outcome is PublishOutcome.Published published
+            ? (published.Version, published.Created)
+            : throw ProblemException.Busy($"Prompt '{prompt}'");
 
         // Langfuse's tags belong to the prompt: given, they replace the previous ones; omitted, they carry over.
         if (create.Tags is { } tags && await api.Store.GetPromptAsync(prompt, call.Aborted) is { } stored &&
             !LangfuseFormat.Tags(stored).SequenceEqual(tags, StringComparer.Ordinal))
         {
-            await api.Store.UpdatePromptAsync(prompt, null, LangfuseFormat.MetadataWithTags(stored.MetadataJson, tags), call.Aborted);
-            api.Catalog.ForgetPromptState(prompt);
+            var update = await api.Prompts.UpdatePromptAsync(prompt, new PromptUpdate(MetadataJson: LangfuseFormat.MetadataWithTags(stored.MetadataJson, tags)), call.Principal, call.Aborted);
+            if (update is UpdatePromptOutcome.Busy) throw ProblemException.Busy($"Prompt '{prompt}'");
         }
 
         await api.MoveLabelsAsync(call, prompt, record, create.Labels, create.CommitMessage ?? "set on version create");
         return await api.PromptResponseAsync(call, record, created ? 201 : 200);
     });
 
-    public Task<IResult> UpdatePromptVersion(HttpRequest request, string name, string version) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> UpdatePromptVersion(HttpRequest request, string name, string version) => executor.RunAsync(request, Dialect, ApiRoles.Write, async call =>
     {
         var prompt = LangfuseFormat.PromptName(name);
         var sequence = PositiveInteger(version, "version") ?? throw ProblemException.BadRequest("The version in the path must be a positive integer.");
@@ -108,7 +107,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
         var labels = LangfuseFormat.ReadLabels(cursor.Required(body, "$", "newLabels"), "$.newLabels", cursor);
         if (labels.Contains(LangfuseFormat.LatestLabel)) cursor.Fault("$.newLabels", "Label 'latest' is always assigned to the latest prompt version");
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
-        foreach (var label in labels) call.RequireMayChangeTag(label);
+        foreach (var label in labels) prompts.RequireMayChangeTag(call.Principal, label);
 
         var record = await Store.GetVersionBySequenceAsync(prompt, sequence, call.Aborted)
             ?? throw ProblemException.NotFound(await Store.GetPromptAsync(prompt, call.Aborted) is null
@@ -122,7 +121,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     /// All versions; or, as in Langfuse, the version a <c>label</c> points at, or one <c>version</c>. Deleting a
     /// version deletes the tags on it, so protected tags among them need the promote role.
     /// </summary>
-    public Task<IResult> DeletePrompt(HttpRequest request, string name) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> DeletePrompt(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Write, async call =>
     {
         var prompt = LangfuseFormat.PromptName(name);
         var version = PositiveInteger(call.Query("version"), "version");
@@ -132,10 +131,12 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
 
         if (version is null && label is null)
         {
-            foreach (var tag in state.Tags) call.RequireMayChangeTag(tag.Name);
-            await Store.DeletePromptAsync(prompt, call.Aborted);
-            catalog.ForgetPrompt(prompt);
-            return new EmptyResult(204);
+            return await prompts.DeletePromptAsync(prompt, call.Principal, call.Aborted) switch
+            {
+                DeletePromptOutcome.Deleted => new EmptyResult(204),
+                DeletePromptOutcome.NotFound => throw ProblemException.NotFound($"Prompt not found: '{prompt}'"),
+                _ => throw ProblemException.Busy($"Prompt '{prompt}'"),
+            };
         }
 
         var record = version is { } sequence
@@ -147,13 +148,11 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
                 ? $"Prompt not found: '{prompt}' with version {v}"
                 : $"Prompt not found: '{prompt}' with label '{ApiCall.Printable(label)}'");
         }
-        foreach (var tag in state.Tags.Where(t => t.Target.Id == record.Id)) call.RequireMayChangeTag(tag.Name);
-        await Store.DeleteVersionAsync(prompt, record.Id, call.Principal.Name, $"version {record.Sequence} deleted through the Langfuse API", call.Aborted);
-        catalog.ForgetPrompt(prompt);
-        return new EmptyResult(204);
+        var deleted = await prompts.DeleteVersionAsync(prompt, record.Id, call.Principal, $"version {record.Sequence} deleted through the Langfuse API", call.Aborted);
+        return deleted is DeleteVersionOutcome.Busy ? throw ProblemException.Busy($"Prompt '{prompt}'") : new EmptyResult(204);
     });
 
-    public Task<IResult> ListPrompts(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> ListPrompts(HttpRequest request) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
     {
         var page = PositiveInteger(call.Query("page"), "page") ?? 1;
         var limitText = call.Query("limit");
@@ -259,7 +258,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     private async Task<JsonObject> MetaJsonAsync(PromptMeta meta, ApiCall call)
     {
         var newest = meta.Versions[0];
-        var document = await catalog.GetDocumentAsync(newest, call.Aborted) ?? throw MissingContent(newest);
+        var document = await catalog.GetDocumentAsync(newest, call.Aborted) ?? throw PromptLookups.MissingContent(newest);
         var labels = meta.Versions.SelectMany(v => LangfuseFormat.Labels(v, meta.State)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return new JsonObject
         {
@@ -278,10 +277,10 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     {
         foreach (var label in labels)
         {
-            var outcome = await Store.MoveTagAsync(prompt, label, record.Id, TagPrecondition.None, call.Principal.Name, reason, call.Aborted);
-            catalog.ForgetTag(prompt, label);
+            var outcome = await prompts.MoveTagAsync(prompt, label, record.Id, TagPrecondition.None, call.Principal, reason, call.Aborted);
             if (outcome is TagChangeOutcome.VersionNotFound)
                 throw ProblemException.NotFound($"Prompt version not found: '{prompt}' version {record.Sequence} was deleted meanwhile");
+            if (outcome is TagChangeOutcome.Busy) throw ProblemException.Busy($"Label '{label}' of prompt '{prompt}'");
         }
     }
 
@@ -289,7 +288,7 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     {
         // Read back uncached, so the response shows the labels and tags this request just wrote.
         var state = await LoadStateAsync(record.Prompt, call) ?? throw ProblemException.NotFound($"Prompt not found: '{record.Prompt}' (deleted meanwhile)");
-        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw PromptLookups.MissingContent(record);
         return JsonResponses.Json(LangfuseFormat.Prompt(document, state, withIsActive: false), status);
     }
 
@@ -322,7 +321,4 @@ public sealed class LangfuseApi(LangfuseExecutor executor, PromptCatalog catalog
     }
 
     private static string Sequence(long sequence) => "v" + sequence.ToString(CultureInfo.InvariantCulture);
-
-    private static InvalidOperationException MissingContent(VersionRecord record) =>
-        new($"Version {record.Id} of '{record.Prompt}' has a record but no content blob.");
 }

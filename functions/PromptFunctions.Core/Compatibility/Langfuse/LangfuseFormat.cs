@@ -17,8 +17,6 @@ public sealed record LangfuseCreateRequest(
     string Name,
     bool IsChat,
     PromptVersionContent Content,
-    byte[] CanonicalContent,
-    string VersionId,
     IReadOnlyList<string> Labels,
     IReadOnlyList<string>? Tags,
     string? CommitMessage);
@@ -149,8 +147,7 @@ public static partial class LangfuseFormat
         if (content is not null && isChat) CheckPlaceholdersAgainstVariables(content, cursor);
         if (cursor.Faults.Count > 0 || content is null) throw Invalid(cursor.Faults);
 
-        var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        return new LangfuseCreateRequest(name!, isChat, content, canonical, CanonicalJson.Sha256Hex(canonical), labels, tags, commitMessage);
+        return new LangfuseCreateRequest(name!, isChat, content, labels, tags, commitMessage);
     }
 
     private static JsonObject? ReadChatPrompt(JsonNode node, JsonCursor cursor)

@@ -17,18 +17,18 @@ namespace PromptFunctions.Core.Compatibility.Phoenix;
 /// Keys, roles and protected tags work as on the native API; shapes, status codes and error bodies are
 /// Phoenix's. README "Phoenix compatibility" lists how Phoenix concepts map onto ours.
 /// </summary>
-public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
+public sealed class PhoenixApi(ApiExecutor executor, PromptReader store, PromptCatalog catalog, PromptService prompts)
 {
     private const int MaxPromptDescriptionLength = 10_000;
     private const int MaxTagDescriptionLength = 2_000;
     // Metadata lives in one table property, whose limit is 64 KiB of UTF-16.
     private const int MaxMetadataJsonLength = 30_000;
 
-    private PromptStore Store => catalog.Store;
+    private PromptReader Store => store;
 
     /// <summary><c>GET /arize_phoenix_version</c>: the client's fallback when it has not seen the version header yet.</summary>
     public Task<IResult> ServerVersion(HttpRequest request) =>
-        Task.FromResult(PhoenixResults.WithServerVersion(PhoenixResults.Text(200, PhoenixResults.ServerVersion)));
+        Task.FromResult(PhoenixDialect.Instance.Complete(PhoenixDialect.Text(200, PhoenixDialect.ServerVersion)));
 
     public Task<IResult> ListPrompts(HttpRequest request) => RunAsync(request, ApiRoles.Read, async call =>
     {
@@ -37,7 +37,7 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         string? after = null;
         if (cursor is not null)
         {
-            var first = PhoenixIds.ParsePrompt(cursor) ?? throw PhoenixException.Invalid($"Invalid cursor format: {cursor}");
+            var first = PhoenixIds.ParsePrompt(cursor) ?? throw PhoenixErrors.Invalid($"Invalid cursor format: {cursor}");
             after = JustBefore(first);
         }
         var page = await Store.ListPromptsAsync(limit + 1, after, call.Aborted);
@@ -64,23 +64,14 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
             if (v.Required(rootObject, root, "version", out var versionNode))
                 version = PhoenixVersionMapping.Read(versionNode, ["body", "version"], v);
         }
-        if (v.Faults.Count > 0) throw new PhoenixException(v.Faults);
-        if (!version!.IsChat) throw PhoenixException.Invalid("Only CHAT template type is supported for prompts");
+        if (v.Faults.Count > 0) throw new PhoenixValidationException(v.Faults);
+        if (!version!.IsChat) throw PhoenixErrors.Invalid("Only CHAT template type is supported for prompts");
         var content = PhoenixVersionMapping.ToContent(version, ["body", "version"]);
 
-        var canonical = PromptVersionJson.ToCanonicalBytes(content);
-        var id = CanonicalJson.Sha256Hex(canonical);
-        var outcome = await Store.CreateVersionAsync(name!, id, canonical,
-            new VersionCreation(call.Principal.Name, null, null, PromptDescription: description, PromptMetadataJson: metadataJson), call.Aborted);
-        var record = outcome switch
-        {
-            CreateVersionOutcome.Created created => created.Version,
-            // Versions are content-addressed: the same content again is the version that already has it.
-            CreateVersionOutcome.AlreadyExists existing => existing.Version,
-            _ => throw new InvalidOperationException(outcome.ToString()),
-        };
-        if (outcome is CreateVersionOutcome.Created) catalog.ForgetLatest(name!);
-        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        var outcome = await prompts.PublishAsync(new NewVersion(name!, content, PromptDescription: description, PromptMetadataJson: metadataJson), [], call.Principal, null, call.Aborted);
+        // Versions are content-addressed: the same content again is the version that already has it.
+        var record = outcome is PublishOutcome.Published published ? published.Version : throw ProblemException.Busy($"Prompt '{name}'");
+        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw PromptLookups.MissingContent(record);
         return Envelope(PhoenixVersionMapping.ToPhoenixBytes(document));
     });
 
@@ -104,22 +95,27 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
             if (!patch.ContainsKey("description") && !patch.ContainsKey("metadata"))
                 v.Fault(root, "value_error", "Value error, At least one of 'description' and 'metadata' must be given");
         }
-        if (v.Faults.Count > 0) throw new PhoenixException(v.Faults);
+        if (v.Faults.Count > 0) throw new PhoenixValidationException(v.Faults);
 
-        var updated = await Store.UpdatePromptAsync(name, description, metadataJson, call.Aborted, clearDescription)
-            ?? throw PhoenixException.NotFound("Prompt not found");
+        var updated = await prompts.UpdatePromptAsync(name, new PromptUpdate(description, metadataJson, clearDescription), call.Principal, call.Aborted) switch
+        {
+            UpdatePromptOutcome.Updated u => u.Prompt,
+            UpdatePromptOutcome.NotFound => throw PhoenixErrors.NotFound("Prompt not found"),
+            _ => throw ProblemException.Busy($"Prompt '{name}'"),
+        };
         return JsonResponses.Json(new JsonObject { ["data"] = PromptJson(updated) });
     });
 
     public Task<IResult> DeletePrompt(HttpRequest request, string promptIdentifier) => RunAsync(request, ApiRoles.Write, async call =>
     {
         var name = PromptName(promptIdentifier);
-        if (await Store.GetPromptAsync(name, call.Aborted) is null) throw PhoenixException.NotFound("Prompt not found");
-        // Deleting a prompt deletes its tags, so a protected tag makes the whole prompt protected.
-        foreach (var tag in await Store.ListTagsAsync(name, call.Aborted)) call.RequireMayChangeTag(tag.Name);
-        if (!await Store.DeletePromptAsync(name, call.Aborted)) throw PhoenixException.NotFound("Prompt not found");
-        catalog.ForgetPrompt(name);
-        return new EmptyResult(204);
+        // Deleting a prompt deletes its tags, so the service refuses when a protected one is among them.
+        return await prompts.DeletePromptAsync(name, call.Principal, call.Aborted) switch
+        {
+            DeletePromptOutcome.Deleted => new EmptyResult(204),
+            DeletePromptOutcome.NotFound => throw PhoenixErrors.NotFound("Prompt not found"),
+            _ => throw ProblemException.Busy($"Prompt '{name}'"),
+        };
     });
 
     public Task<IResult> ListPromptVersions(HttpRequest request, string promptIdentifier) => RunAsync(request, ApiRoles.Read, async call =>
@@ -132,7 +128,7 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         {
             var (cursorPrompt, cursorVersion) = PhoenixIds.ParseVersion(cursor) is { } parsed && parsed.Prompt == name
                 ? parsed
-                : throw PhoenixException.Invalid($"Invalid cursor format: {cursor}");
+                : throw PhoenixErrors.Invalid($"Invalid cursor format: {cursor}");
             // The cursor is the first version of the page, inclusive; a cursor whose version is gone (its prompt was
             // deleted) continues nowhere.
             var first = await catalog.ResolveVersionAsync(cursorPrompt, cursorVersion, call.Aborted);
@@ -143,14 +139,14 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         var page = await Store.ListVersionsAsync(name, limit + 1, after, call.Aborted);
         var shown = page.Items.Take(limit).ToList();
         var documents = await Task.WhenAll(shown.Select(r => catalog.GetDocumentAsync(r, call.Aborted).AsTask()));
-        var items = documents.Select((d, i) => PhoenixVersionMapping.ToPhoenixBytes(d ?? throw MissingContent(shown[i]))).ToList();
+        var items = documents.Select((d, i) => PhoenixVersionMapping.ToPhoenixBytes(d ?? throw PromptLookups.MissingContent(shown[i]))).ToList();
         return Page(items, page.Items.Count > limit ? PhoenixIds.Version(name, page.Items[limit].Id) : null);
     });
 
     public Task<IResult> GetLatest(HttpRequest request, string promptIdentifier) => RunAsync(request, ApiRoles.Read, async call =>
     {
         var name = PromptName(promptIdentifier);
-        var record = await catalog.ResolveLatestAsync(name, call.Aborted) ?? throw PhoenixException.NotFound($"Prompt {name} not found");
+        var record = await catalog.ResolveLatestAsync(name, call.Aborted) ?? throw PhoenixErrors.NotFound($"Prompt {name} not found");
         return await VersionAsync(record, call);
     });
 
@@ -158,7 +154,7 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
     {
         var tag = TagName(tagName);
         var name = PromptName(promptIdentifier);
-        var record = await catalog.ResolveTagAsync(name, tag, call.Aborted) ?? throw PhoenixException.NotFound($"Prompt {name} has no tag {tag}");
+        var record = await catalog.ResolveTagAsync(name, tag, call.Aborted) ?? throw PhoenixErrors.NotFound($"Prompt {name} has no tag {tag}");
         return await VersionAsync(record, call);
     });
 
@@ -175,8 +171,8 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         var cursor = Query(call, "cursor");
         string? from = null;
         if (cursor is not null)
-            from = PhoenixIds.ParseTag(cursor) is { } parsed && parsed.Prompt == prompt ? parsed.Tag : throw PhoenixException.Invalid($"Invalid cursor format: {cursor}");
-        if (await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) is null) throw PhoenixException.NotFound("Prompt version not found");
+            from = PhoenixIds.ParseTag(cursor) is { } parsed && parsed.Prompt == prompt ? parsed.Tag : throw PhoenixErrors.Invalid($"Invalid cursor format: {cursor}");
+        if (await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) is null) throw PhoenixErrors.NotFound("Prompt version not found");
 
         var tags = (await Store.ListTagsAsync(prompt, call.Aborted))
             .Where(t => t.Target.Id == versionId && (from is null || string.CompareOrdinal(t.Name, from) >= 0))
@@ -209,16 +205,14 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
             if (v.Required(data, root, "name", out var nameNode)) tag = v.Identifier(nameNode, ["body", "name"], Identifiers.MaxTagNameLength);
             if (v.Optional(data, "description", out var descriptionNode, nullable: true)) description = v.String(descriptionNode, ["body", "description"], MaxTagDescriptionLength);
         }
-        if (v.Faults.Count > 0) throw new PhoenixException(v.Faults);
+        if (v.Faults.Count > 0) throw new PhoenixValidationException(v.Faults);
         var record = await RequireVersionAsync(promptVersionId, call);
-        call.RequireMayChangeTag(tag!);
-
-        var outcome = await Store.MoveTagAsync(record.Prompt, tag!, record.Id, TagPrecondition.None, call.Principal.Name, description, call.Aborted);
-        catalog.ForgetTag(record.Prompt, tag!);
+        var outcome = await prompts.MoveTagAsync(record.Prompt, tag!, record.Id, TagPrecondition.None, call.Principal, description, call.Aborted);
         return outcome switch
         {
             TagChangeOutcome.Changed or TagChangeOutcome.Unchanged => new EmptyResult(204),
-            TagChangeOutcome.VersionNotFound => throw PhoenixException.NotFound("Prompt version not found"),
+            TagChangeOutcome.VersionNotFound => throw PhoenixErrors.NotFound("Prompt version not found"),
+            TagChangeOutcome.Busy => throw ProblemException.Busy($"Tag '{tag}' of prompt '{record.Prompt}'"),
             _ => throw new InvalidOperationException(outcome.ToString()),
         };
     });
@@ -228,66 +222,44 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
     {
         var (prompt, versionId) = VersionId(promptVersionId);
         var tag = TagName(tagName);
-        if (await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) is null) throw PhoenixException.NotFound("Prompt version not found");
-        call.RequireMayChangeTag(tag);
-        var outcome = await Store.DeleteTagAsync(prompt, tag, TagPrecondition.None, call.Principal.Name, null, call.Aborted);
-        catalog.ForgetTag(prompt, tag);
+        if (await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) is null) throw PhoenixErrors.NotFound("Prompt version not found");
+        var outcome = await prompts.DeleteTagAsync(prompt, tag, TagPrecondition.None, call.Principal, null, call.Aborted);
         return outcome switch
         {
             TagChangeOutcome.Changed => new EmptyResult(204),
-            TagChangeOutcome.TagNotFound => throw PhoenixException.NotFound($"Tag {tag} not found"),
+            TagChangeOutcome.TagNotFound => throw PhoenixErrors.NotFound($"Tag {tag} not found"),
+            TagChangeOutcome.Busy => throw ProblemException.Busy($"Tag '{tag}' of prompt '{prompt}'"),
             _ => throw new InvalidOperationException(outcome.ToString()),
         };
     });
 
-    /// <summary>
-    /// The shared executor authenticates and authorizes; errors raised inside become Phoenix's formats here, and the
-    /// executor's own problems (401, 403, 500) are translated on the way out.
-    /// </summary>
-    private async Task<IResult> RunAsync(HttpRequest request, ApiRoles role, Func<ApiCall, Task<IResult>> handler)
-    {
-        var result = await executor.RunAsync(request, role, handler, static async (call, handler) =>
-        {
-            try
-            {
-                return await handler(call);
-            }
-            catch (PhoenixException e)
-            {
-                return e.ToResult();
-            }
-            catch (ProblemException e)
-            {
-                return PhoenixResults.FromProblem(e);
-            }
-        });
-        return PhoenixResults.WithServerVersion(result is JsonBytesResult { Status: >= 400 } problem ? PhoenixResults.FromProblem(problem) : result);
-    }
+    private Task<IResult> RunAsync(HttpRequest request, ApiRoles role, Func<ApiCall, Task<IResult>> handler) =>
+        executor.RunAsync(request, PhoenixDialect.Instance, role, handler);
 
     private async Task<IResult> VersionAsync(VersionRecord record, ApiCall call)
     {
-        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw MissingContent(record);
+        var document = await catalog.GetDocumentAsync(record, call.Aborted) ?? throw PromptLookups.MissingContent(record);
         return Envelope(PhoenixVersionMapping.ToPhoenixBytes(document));
     }
 
     private async Task<VersionRecord> RequireVersionAsync(string promptVersionId, ApiCall call)
     {
         var (prompt, versionId) = VersionId(promptVersionId);
-        return await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) ?? throw PhoenixException.NotFound("Prompt version not found");
+        return await catalog.ResolveVersionAsync(prompt, versionId, call.Aborted) ?? throw PhoenixErrors.NotFound("Prompt version not found");
     }
 
     private static (string Prompt, string VersionId) VersionId(string promptVersionId) =>
-        PhoenixIds.ParseVersion(promptVersionId) ?? throw PhoenixException.Invalid("Invalid prompt version ID");
+        PhoenixIds.ParseVersion(promptVersionId) ?? throw PhoenixErrors.Invalid("Invalid prompt version ID");
 
     /// <summary>A prompt GlobalID or a prompt name, tried in that order as Phoenix does.</summary>
     private static string PromptName(string identifier)
     {
-        if (string.IsNullOrEmpty(identifier)) throw PhoenixException.Invalid("Invalid prompt identifier");
+        if (string.IsNullOrEmpty(identifier)) throw PhoenixErrors.Invalid("Invalid prompt identifier");
         return PhoenixIds.ParsePrompt(identifier)
-            ?? (Identifiers.IsPromptName(identifier) ? identifier : throw PhoenixException.Invalid("Invalid prompt name"));
+            ?? (Identifiers.IsPromptName(identifier) ? identifier : throw PhoenixErrors.Invalid("Invalid prompt name"));
     }
 
-    private static string TagName(string tagName) => Identifiers.IsTagName(tagName) ? tagName : throw PhoenixException.Invalid("Invalid tag name");
+    private static string TagName(string tagName) => Identifiers.IsTagName(tagName) ? tagName : throw PhoenixErrors.Invalid("Invalid tag name");
 
     private static (string? Name, string? Description, string? MetadataJson) ReadPromptData(JsonObject prompt, PhoenixValidator v)
     {
@@ -327,7 +299,7 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
     private static async Task<JsonNode?> ReadBodyAsync(ApiCall call)
     {
         var body = await call.ReadJsonAsync(required: false);
-        if (body is null) throw PhoenixException.Invalid(["body"], "missing", "Field required");
+        if (body is null) throw PhoenixErrors.Invalid(["body"], "missing", "Field required");
         return body;
     }
 
@@ -340,8 +312,8 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         var text = Query(call, "limit");
         if (text is null) return Math.Min(100, executor.Options.MaxPageSize);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var limit))
-            throw PhoenixException.Invalid(["query", "limit"], "int_parsing", "Input should be a valid integer, unable to parse string as an integer");
-        if (limit <= 0) throw new PhoenixException([new PhoenixFault(["query", "limit"], "greater_than", "Input should be greater than 0", new JsonObject { ["gt"] = 0 })]);
+            throw PhoenixErrors.Invalid(["query", "limit"], "int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+        if (limit <= 0) throw new PhoenixValidationException([new PhoenixFault(["query", "limit"], "greater_than", "Input should be greater than 0", new JsonObject { ["gt"] = 0 })]);
         return (int)Math.Min(limit, executor.Options.MaxPageSize);
     }
 
@@ -386,7 +358,4 @@ public sealed class PhoenixApi(ApiExecutor executor, PromptCatalog catalog)
         }
         return new JsonBytesResult(200, buffer.ToArray());
     }
-
-    private static InvalidOperationException MissingContent(VersionRecord record) =>
-        new($"Version {record.Id} of '{record.Prompt}' has a record but no content blob.");
 }

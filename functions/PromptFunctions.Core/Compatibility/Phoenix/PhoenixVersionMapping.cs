@@ -160,7 +160,7 @@ public static class PhoenixVersionMapping
         var faults = cursor.Faults
             .Select(f => new PhoenixFault(PhoenixLocation(location, f.Path, input.InvocationType), "value_error", $"Value error, {f.Message}"))
             .ToList();
-        throw new PhoenixException(faults.Count > 0 ? faults : [new PhoenixFault(location, "value_error", "Value error, invalid prompt version")]);
+        throw new PhoenixValidationException(faults.Count > 0 ? faults : [new PhoenixFault(location, "value_error", "Value error, invalid prompt version")]);
     }
 
     private static JsonObject? ReadTemplate(JsonNode? node, IReadOnlyList<object> location, PhoenixValidator v)
@@ -562,7 +562,7 @@ public static class PhoenixVersionMapping
         return obj;
     }
 
-    private static PhoenixException Unrepresentable(VersionRecord record, string reason) =>
-        new(422, $"Version {record.Id} of prompt '{record.Prompt}' cannot be served through the Phoenix API: {reason}. " +
+    private static ProblemException Unrepresentable(VersionRecord record, string reason) =>
+        PhoenixErrors.Invalid($"Version {record.Id} of prompt '{record.Prompt}' cannot be served through the Phoenix API: {reason}. " +
                  $"Read it at /{ApiRoutes.Expand(PromptRoutes.Version, record.Prompt, record.Id)} instead.");
 }

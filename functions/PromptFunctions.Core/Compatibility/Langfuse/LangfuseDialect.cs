@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Http;
@@ -11,41 +9,20 @@ using PromptFunctions.Core.Storage;
 namespace PromptFunctions.Core.Compatibility.Langfuse;
 
 /// <summary>
-/// The envelope of the Langfuse-compatible routes: Basic credentials instead of bearer keys, the native roles,
-/// and every error in Langfuse's <c>{"message", "error"}</c> form. Handlers throw <see cref="ProblemException"/>
-/// like the native ones; only the response shape differs.
+/// The Langfuse-compatible routes' dialect: Basic credentials instead of bearer keys (the public key is the API
+/// key's name, the secret key the API key), and every error in Langfuse's <c>{"message", "error"}</c> form.
 /// </summary>
-public sealed class LangfuseExecutor(ApiKeyAuthenticator authenticator, IOptions<PromptHubOptions> options, ILogger<LangfuseExecutor> logger)
+public sealed class LangfuseDialect : IApiDialect
 {
+    public static readonly LangfuseDialect Instance = new();
+
     private const string CredentialsHint =
         "send 'Authorization: Basic base64(publicKey:secretKey)', where secretKey is a PromptFunctions API key and publicKey is that key's name";
 
-    public Task<IResult> RunAsync(HttpRequest request, ApiRoles role, Func<ApiCall, Task<IResult>> handler) =>
-        RunAsync(request, role, handler, static (call, handler) => handler(call));
+    public ApiPrincipal Authenticate(HttpRequest request, ApiKeyAuthenticator keys) =>
+        keys.AuthenticateBasic(request, out var problem) ?? throw Unauthorized(problem);
 
-    public async Task<IResult> RunAsync<TState>(HttpRequest request, ApiRoles role, TState state, Func<ApiCall, TState, Task<IResult>> handler)
-    {
-        try
-        {
-            var principal = authenticator.AuthenticateBasic(request, out var problem) ?? throw Unauthorized(problem);
-            if (!principal.Has(role))
-                throw ProblemException.Forbidden($"Key '{principal.Name}' lacks the '{role.ToString().ToLowerInvariant()}' role this operation needs.");
-            return await handler(new ApiCall(request, principal, options.Value), state);
-        }
-        catch (ProblemException problem)
-        {
-            return LangfuseErrors.Result(problem);
-        }
-        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
-        {
-            return new EmptyResult(499);
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Unhandled error in {Method} {Path}", request.Method, request.Path);
-            return LangfuseErrors.Result(500, "Internal Server Error", $"The request failed unexpectedly; trace id {request.HttpContext.TraceIdentifier}.");
-        }
-    }
+    public IResult Error(ProblemException problem, HttpRequest request) => LangfuseErrors.Result(problem);
 
     private static ProblemException Unauthorized(BasicCredentialsProblem problem) => new(401, "Unauthorized", problem switch
     {
@@ -78,15 +55,15 @@ public static class LangfuseErrors
         var message = problem.Errors is { Count: > 0 } errors
             ? string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"))
             : problem.Detail;
-        return Result(status, message, ErrorName(status));
+        return Result(status, message, ErrorName(status), problem.Headers);
     }
 
-    public static JsonBytesResult Result(int status, string message, string error)
+    public static JsonBytesResult Result(int status, string message, string error, IReadOnlyDictionary<string, string>? headers = null)
     {
         var body = JsonResponses.Serialize(new JsonObject { ["message"] = message, ["error"] = error });
         return new JsonBytesResult(status, body)
         {
-            Headers = status == 401 ? new Dictionary<string, string> { [HeaderNames.WWWAuthenticate] = "Basic realm=\"PromptFunctions\"" } : null,
+            Headers = status == 401 ? JsonResponses.With(headers, HeaderNames.WWWAuthenticate, "Basic realm=\"PromptFunctions\"") : headers,
         };
     }
 }
