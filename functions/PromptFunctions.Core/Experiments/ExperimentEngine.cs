@@ -261,7 +261,7 @@ public sealed class ExperimentEngine(
         if (runtime.Started) return true;
         var record = await store.TransitionAsync(runtime.Record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
             r => r.Status == ExperimentStatus.Running ? r : r with { Status = ExperimentStatus.Running, StartedAt = clock.GetUtcNow() }, cancellationToken);
-        runtime.Started = record is not null;
+        runtime.Started = record is ExperimentTransition.Changed;
         return runtime.Started;
     }
 

@@ -70,6 +70,20 @@ public sealed record ExperimentRowResult(
     double Cost,
     string? Error);
 
+/// <summary>What a status transition did.</summary>
+public abstract record ExperimentTransition
+{
+    public sealed record Changed(ExperimentRecord Record) : ExperimentTransition;
+
+    public sealed record NotFound : ExperimentTransition;
+
+    /// <summary>The experiment's status did not allow the transition; <paramref name="Status"/> is what it is.</summary>
+    public sealed record WrongStatus(string Status) : ExperimentTransition;
+
+    /// <summary>The row kept changing under concurrent writers until the attempts ran out.</summary>
+    public sealed record Busy : ExperimentTransition;
+}
+
 /// <summary>Experiments, their row results and batch progress in one table, partitioned by experiment id.</summary>
 public sealed class ExperimentStore(StorageClients storage)
 {
@@ -101,30 +115,21 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>
-    /// Applies <paramref name="change"/> if the experiment's status is one of <paramref name="from"/>; returns the
-    /// updated record, or null when the status did not allow it (or the experiment does not exist).
+    /// Applies <paramref name="change"/> if the experiment's status is one of <paramref name="from"/>, guarded by the
+    /// row's ETag (a concurrent change makes it read and decide again).
     /// </summary>
-    public async Task<ExperimentRecord?> TransitionAsync(string id, string[] from, Func<ExperimentRecord, ExperimentRecord> change, CancellationToken cancellationToken)
+    public async Task<ExperimentTransition> TransitionAsync(string id, string[] from, Func<ExperimentRecord, ExperimentRecord> change, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
-        for (var attempt = 1; attempt <= 50; attempt++)
+        return await OptimisticConcurrency.RunAsync<ExperimentTransition>(async _ =>
         {
-            var response = await Table.GetEntityIfExistsAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken: cancellationToken);
-            if (!response.HasValue) return null;
-            var current = response.Value!;
-            if (!from.Contains(current.Status)) return null;
+            var current = await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken);
+            if (current is null) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.NotFound());
+            if (!from.Contains(current.Status)) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.WrongStatus(current.Status));
             var updated = change(ExperimentRecord.From(current)).ToEntity();
-            try
-            {
-                await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                return ExperimentRecord.From(updated);
-            }
-            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
-            {
-                await Task.Delay(Random.Shared.Next(1, 10), cancellationToken);
-            }
-        }
-        throw new InvalidOperationException($"Experiment {id} kept changing under a status transition.");
+            await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
+            return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.Changed(ExperimentRecord.From(updated)));
+        }, () => new ExperimentTransition.Busy(), cancellationToken);
     }
 
     /// <summary>

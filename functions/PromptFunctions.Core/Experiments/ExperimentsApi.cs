@@ -187,12 +187,13 @@ public sealed class ExperimentsApi(
     {
         var record = await RequireAsync(id, call);
         var cancelled = await store.TransitionAsync(record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
-            r => r with { Status = ExperimentStatus.Cancelled, CompletedAt = clock.GetUtcNow() }, call.Aborted);
-        if (cancelled is null)
+            r => r with { Status = ExperimentStatus.Cancelled, CompletedAt = clock.GetUtcNow() }, call.Aborted) switch
         {
-            var current = await store.GetAsync(record.Id, call.Aborted);
-            throw ProblemException.Conflict($"Experiment {record.Id} is already {current?.Status}; only queued or running experiments can be cancelled.");
-        }
+            ExperimentTransition.Changed changed => changed.Record,
+            ExperimentTransition.WrongStatus wrong => throw ProblemException.Conflict($"Experiment {record.Id} is already {wrong.Status}; only queued or running experiments can be cancelled."),
+            ExperimentTransition.NotFound => throw ProblemException.NotFound($"Experiment {record.Id} does not exist."),
+            _ => throw ProblemException.Busy($"Experiment {record.Id}"),
+        };
         try
         {
             await durable.TerminateInstanceAsync(record.Id, new TerminateInstanceOptions { Output = "cancelled" }, call.Aborted);

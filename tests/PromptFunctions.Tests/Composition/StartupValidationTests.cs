@@ -20,6 +20,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "PromptHub:MaxRequestBodyBytes", "10", "MaxRequestBodyBytes");
             data.Add(kind, "Models:main:Provider", "skynet", "Models:main:Provider");
             data.Add(kind, "Storage:PromptsTable", "bad-name!", "PromptsTable");
+            data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
+            data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
+            data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
         }
         return data;
     }
