@@ -24,18 +24,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<PromptHubOptions>().Bind(configuration.GetSection(PromptHubOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.Section))
-            .Configure(options =>
-            {
-                // ConnectionStrings:Storage is the documented setting; the Functions runtime's own storage
-                // connection is the fallback so a bare Functions deployment works without extra settings.
-                options.ConnectionString = configuration.GetConnectionString("Storage")
-                    ?? configuration["AzureWebJobsStorage"]
-                    ?? options.ConnectionString;
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddStorageOptions(configuration);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<ModelsOptions>().Bind(configuration.GetSection(ModelsOptions.Section)).ValidateOnStart();
