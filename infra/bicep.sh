@@ -11,6 +11,4 @@ if [[ ! -x "$bicep" ]]; then
   dotnet restore "$here/tools/bicep.csproj" -nologo -v q >&2
   chmod +x "$bicep"
 fi
-# Bicep checks for a newer version of itself over the network unless told not to; CI has no such network.
-export BICEP_TRACING_ENABLED=false DOTNET_CLI_TELEMETRY_OPTOUT=1
 exec "$bicep" "$@"
