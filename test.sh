@@ -27,6 +27,10 @@ export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
 status=0
+# The deployment templates: the Bicep CLI (from its NuGet package) lints and compiles them with no warnings.
+echo "test.sh: Bicep lint and build (infra/)"
+infra/check.sh || status=$?
+
 dotnet test PromptFunctions.sln -c Release "$@" || status=$?
 
 # The real Phoenix and Langfuse JavaScript clients against the local host (built above, in Release). Each suite

@@ -4,6 +4,7 @@
 #        bench/run.sh client [seconds-per-round]     (the .NET client's cached GetPromptAsync, then the Langfuse JS
 #                                                    client's prompt.get against the same host; no wrk needed)
 #        bench/run.sh experiments [rows] [large-rows] (experiment wall-clock against the ideal, stub model at 200 ms)
+#        bench/run.sh storage [seconds]                (cached fetch req/s and storage requests per 1,000 fetches, shipped cache settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

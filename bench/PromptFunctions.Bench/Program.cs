@@ -37,6 +37,8 @@ public static partial class Program
             // The Langfuse JS client's prompt.get against the same host, in the same run.
             return status != 0 ? status : await LangfuseBench.RunAsync(service.Address, "bench", Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
         }
+        if (args is ["storage", ..])
+            return await StorageTrafficBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
         if (args is ["experiments", ..])
             return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
@@ -129,6 +131,7 @@ public static partial class Program
     internal sealed class RunningApp(WebApplication app, Uri address) : IAsyncDisposable
     {
         public Uri Address { get; } = address;
+        public IServiceProvider Services => app.Services;
 
         public async ValueTask DisposeAsync()
         {
@@ -137,7 +140,8 @@ public static partial class Program
         }
     }
 
-    internal static async Task<RunningApp> StartHostAsync(string storage, IReadOnlyDictionary<string, string?>? settings = null)
+    internal static async Task<RunningApp> StartHostAsync(string storage, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var app = LocalHost.Program.CreateApp(["--environment", "Production"], builder =>
         {
@@ -151,6 +155,7 @@ public static partial class Program
                 ["PromptHub:TagResolutionCacheSeconds"] = "3600",
             });
             if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(builder.Services);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         });
@@ -159,7 +164,7 @@ public static partial class Program
     }
 
     /// <summary>The baseline: Kestrel and minimal API writing the same bytes and headers from memory.</summary>
-    private static async Task<RunningApp> StartBareAsync(byte[] body, HttpResponseMessage template)
+    internal static async Task<RunningApp> StartBareAsync(byte[] body, HttpResponseMessage template)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -184,7 +189,7 @@ public static partial class Program
     private static Uri AddressOf(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    private static async Task SeedAsync(HttpClient http, string prompt, int variant)
+    internal static async Task SeedAsync(HttpClient http, string prompt, int variant)
     {
         var system = string.Join(' ', Enumerable.Repeat("You are a careful support assistant for {{product}}. Answer in {{language}}, cite the knowledge base, never invent policy.", 8));
         var body = new JsonObject
@@ -206,12 +211,17 @@ public static partial class Program
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"seeding {prompt} failed: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx);
+    internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx, long Requests = 0);
 
-    private static async Task<WrkResult> RunWrkAsync(Uri url, int seconds, int connections, bool withKey)
+    internal static async Task<WrkResult> RunWrkAsync(Uri url, int seconds, int connections, bool withKey, string? script = null)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency" }) start.ArgumentList.Add(arg);
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
+        }
         if (withKey)
         {
             start.ArgumentList.Add("-H");
@@ -225,7 +235,8 @@ public static partial class Program
         var rps = double.Parse(RequestsPerSecondPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var non2xx = NonSuccessPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         if (non2xx > 0) throw new InvalidOperationException($"{non2xx} responses were not 2xx:\n{output}");
-        return new WrkResult(rps, LatencyMs(output, "50%"), LatencyMs(output, "99%"), non2xx);
+        var requests = long.Parse(TotalRequestsPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        return new WrkResult(rps, LatencyMs(output, "50%"), LatencyMs(output, "99%"), non2xx, requests);
     }
 
     private static WrkResult Mean(List<WrkResult> runs) => new(
@@ -240,6 +251,9 @@ public static partial class Program
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecondPattern();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex TotalRequestsPattern();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex NonSuccessPattern();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace PromptFunctions.Core.Storage;
 
@@ -8,19 +9,28 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Storage options (validated at start) and the process's storage clients.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddStorageOptions(configuration);
+        services.AddSingleton<StorageClients>();
+        return services;
+    }
+
+    /// <summary>
+    /// Binds <see cref="StorageOptions"/>: <c>ConnectionStrings:Storage</c> wins; without it, the service URIs of
+    /// section <c>Storage</c>; without those, the Functions runtime's own <c>AzureWebJobsStorage</c> connection
+    /// string, so a bare Functions deployment on shared keys works without extra settings.
+    /// </summary>
+    public static IServiceCollection AddStorageOptions(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddOptions<StorageOptions>()
             .Bind(configuration.GetSection(StorageOptions.Section))
             .Configure(options =>
             {
-                // ConnectionStrings:Storage is the documented setting; the Functions runtime's own storage
-                // connection is the fallback so a bare Functions deployment works without extra settings.
-                options.ConnectionString = configuration.GetConnectionString("Storage")
-                    ?? configuration["AzureWebJobsStorage"]
-                    ?? options.ConnectionString;
+                var fallback = options.UsesServiceUris ? null : configuration["AzureWebJobsStorage"];
+                options.ConnectionString = configuration.GetConnectionString("Storage") ?? fallback ?? options.ConnectionString;
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<StorageClients>();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         return services;
     }
 }
