@@ -36,7 +36,7 @@ public sealed class ExperimentsApi(
     public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var body = await call.ReadObjectAsync("prompt", "dataset", "model", "evaluators", "repetitions", "max_concurrency", "cache", "name", "description", "metadata");
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var prompt = await reader.ReadPromptAsync(cursor.Required(body, "$", "prompt"), "$.prompt", cursor, call.Aborted);
         var dataset = await ReadDatasetAsync(cursor.Required(body, "$", "dataset"), "$.dataset", cursor, call.Aborted);
         var model = prompt is null ? null : reader.ReadModel(body["model"], "$.model", prompt.Content, cursor);
@@ -68,19 +68,19 @@ public sealed class ExperimentsApi(
         return new JsonBytesResult(202, JsonResponses.Serialize(response)) { Location = location };
     });
 
-    private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, JsonCursor cursor, CancellationToken cancellationToken)
+    private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, ValidatingJsonReader cursor, CancellationToken cancellationToken)
     {
         if (node is null) return null;
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         cursor.Closed(obj, path, "name", "version", "split");
-        var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"));
-        var version = obj["version"] is { } v ? cursor.String(v, JsonCursor.Member(path, "version"), 100) : null;
-        var split = obj["split"] is { } s ? cursor.String(s, JsonCursor.Member(path, "split"), 100) : null;
+        var name = cursor.String(cursor.Required(obj, path, "name"), ValidatingJsonReader.Member(path, "name"));
+        var version = obj["version"] is { } v ? cursor.String(v, ValidatingJsonReader.Member(path, "version"), 100) : null;
+        var split = obj["split"] is { } s ? cursor.String(s, ValidatingJsonReader.Member(path, "split"), 100) : null;
         if (name is null) return null;
         if (!Identifiers.IsPromptName(name))
         {
-            cursor.Fault(JsonCursor.Member(path, "name"), "a dataset name follows the prompt name rule: " + Identifiers.PromptNameRule);
+            cursor.Fault(ValidatingJsonReader.Member(path, "name"), "a dataset name follows the prompt name rule: " + Identifiers.PromptNameRule);
             return null;
         }
         var selection = await examples.ResolveAsync(name, version, split, cancellationToken);
@@ -216,7 +216,7 @@ public sealed class ExperimentsApi(
         var record = await RequireAsync(id, call);
         var body = await call.ReadJsonAsync(required: false);
         var obj = body is null ? new JsonObject() : ApiCall.ExpectObject(body, "tag", "message");
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var tag = obj["tag"] is { } t ? cursor.String(t, "$.tag") : null;
         var message = obj["message"] is { } m ? cursor.String(m, "$.message", 2000) : null;
         if (tag is not null && !Identifiers.IsTagName(tag)) cursor.Fault("$.tag", Identifiers.TagNameRule);

@@ -63,14 +63,14 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, ApiOpti
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    var memberPath = JsonCursor.Member(path, property.Name);
+                    var memberPath = ValidatingJsonReader.Member(path, property.Name);
                     if (!seen.Add(property.Name)) throw ProblemException.BadRequest($"The body repeats the member {memberPath}.");
                     CheckDuplicateMembers(property.Value, memberPath);
                 }
                 break;
             case JsonValueKind.Array:
                 var index = 0;
-                foreach (var item in element.EnumerateArray()) CheckDuplicateMembers(item, JsonCursor.Index(path, index++));
+                foreach (var item in element.EnumerateArray()) CheckDuplicateMembers(item, ValidatingJsonReader.Index(path, index++));
                 break;
         }
     }
@@ -92,7 +92,7 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, ApiOpti
 
     public static JsonObject ExpectObject(JsonNode? node, params string[] allowed)
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var obj = cursor.Object(node, "$");
         if (obj is not null) cursor.Closed(obj, "$", allowed);
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);

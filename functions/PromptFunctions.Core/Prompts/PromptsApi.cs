@@ -53,7 +53,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
     {
         var prompt = ApiCall.PromptName(name);
         var body = await call.ReadObjectAsync("version", "message", "parent", "tags");
-        var reader = new JsonCursor();
+        var reader = new ValidatingJsonReader();
         var content = PromptVersionJson.Read(reader.Required(body, "$", "version"), "$.version", reader);
         var message = body["message"] is { } m ? reader.String(m, "$.message", 2000) : null;
         var parentRef = body["parent"] is { } p ? reader.String(p, "$.parent", 100) : null;
@@ -62,10 +62,10 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         {
             for (var i = 0; i < tagArray.Count; i++)
             {
-                var tag = reader.String(tagArray[i], JsonCursor.Index("$.tags", i));
+                var tag = reader.String(tagArray[i], ValidatingJsonReader.Index("$.tags", i));
                 if (tag is null) continue;
-                if (!Identifiers.IsTagName(tag)) reader.Fault(JsonCursor.Index("$.tags", i), $"'{ApiCall.Printable(tag)}' is not a valid tag name: {Identifiers.TagNameRule}");
-                else if (tags.Contains(tag)) reader.Fault(JsonCursor.Index("$.tags", i), $"tag '{tag}' is listed twice");
+                if (!Identifiers.IsTagName(tag)) reader.Fault(ValidatingJsonReader.Index("$.tags", i), $"'{ApiCall.Printable(tag)}' is not a valid tag name: {Identifiers.TagNameRule}");
+                else if (tags.Contains(tag)) reader.Fault(ValidatingJsonReader.Index("$.tags", i), $"tag '{tag}' is listed twice");
                 else tags.Add(tag);
             }
         }
@@ -138,7 +138,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
     {
         var prompt = ApiCall.PromptName(name);
         var body = await call.ReadObjectAsync("tag", "version", "variables", "strict");
-        var reader = new JsonCursor();
+        var reader = new ValidatingJsonReader();
         var tag = body["tag"] is { } t ? reader.String(t, "$.tag") : null;
         var version = body["version"] is { } v ? reader.String(v, "$.version") : null;
         var variables = body["variables"] is { } vars ? reader.Object(vars, "$.variables") : new JsonObject();
@@ -174,7 +174,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         {
             throw new ProblemException(422, "Missing variables",
                 $"The template uses variables that were not supplied: {string.Join(", ", rendered.MissingVariables)}. Supply them, or send \"strict\": false to render them empty.",
-                rendered.MissingVariables.Select(m => new ValidationFault(JsonCursor.Member("$.variables", m), "is missing")).ToList(),
+                rendered.MissingVariables.Select(m => new ValidationFault(ValidatingJsonReader.Member("$.variables", m), "is missing")).ToList(),
                 new JsonObject { ["missing_variables"] = new JsonArray(rendered.MissingVariables.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()) });
         }
 

@@ -46,7 +46,7 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
         var tagName = ApiCall.TagName(tag);
         var precondition = IfMatch(call);
         var body = await call.ReadObjectAsync("version", "reason");
-        var reader = new JsonCursor();
+        var reader = new ValidatingJsonReader();
         var reference = reader.String(reader.Required(body, "$", "version"), "$.version", 100);
         var reason = body["reason"] is { } r ? reader.String(r, "$.reason", 2000) : null;
         if (reference is not null && !PromptLookups.IsVersionReference(reference)) reader.Fault("$.version", "must be a version id (64 hex characters) or v{sequence}");
@@ -94,7 +94,7 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
         if (body is not null)
         {
             var obj = ApiCall.ExpectObject(body, "reason");
-            var reader = new JsonCursor();
+            var reader = new ValidatingJsonReader();
             reason = obj["reason"] is { } r ? reader.String(r, "$.reason", 2000) : null;
             if (reader.Faults.Count > 0) throw ProblemException.Invalid(reader.Faults);
         }

@@ -67,7 +67,7 @@ public static class PromptVersionJson
     /// <summary>Parses and validates; throws <see cref="PromptValidationException"/> listing every fault.</summary>
     public static PromptVersionContent Parse(JsonNode? node, string path = "$")
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var content = Read(node, path, cursor);
         if (cursor.Faults.Count > 0 || content is null)
             throw new PromptValidationException(cursor.Faults.Count > 0 ? cursor.Faults : [new ValidationFault(path, "invalid prompt version")]);
@@ -75,7 +75,7 @@ public static class PromptVersionJson
     }
 
     /// <summary>Reads into <paramref name="cursor"/> without throwing; returns null when anything is wrong.</summary>
-    public static PromptVersionContent? Read(JsonNode? node, string path, JsonCursor cursor)
+    public static PromptVersionContent? Read(JsonNode? node, string path, ValidatingJsonReader cursor)
     {
         var faultsBefore = cursor.Faults.Count;
         var obj = cursor.Object(node, path);
@@ -85,24 +85,24 @@ public static class PromptVersionJson
         var format = TemplateFormat.Mustache;
         if (obj["template_format"] is { } formatNode)
         {
-            var text = cursor.String(formatNode, JsonCursor.Member(path, "template_format"));
+            var text = cursor.String(formatNode, ValidatingJsonReader.Member(path, "template_format"));
             if (text is not null && !TryParseFormat(text, out format))
-                cursor.Fault(JsonCursor.Member(path, "template_format"), $"must be one of mustache, f_string, none; got '{text}'");
+                cursor.Fault(ValidatingJsonReader.Member(path, "template_format"), $"must be one of mustache, f_string, none; got '{text}'");
         }
 
         var templateNode = cursor.Required(obj, path, "template");
-        var template = templateNode is null ? null : ReadTemplate(templateNode, JsonCursor.Member(path, "template"), cursor);
+        var template = templateNode is null ? null : ReadTemplate(templateNode, ValidatingJsonReader.Member(path, "template"), cursor);
         // Faults point into the document as the caller wrote it, shorthand or not.
-        if (template is not null) CheckTemplateSyntax(template, format, JsonCursor.Member(path, "template"), templateNode is not JsonObject, cursor);
+        if (template is not null) CheckTemplateSyntax(template, format, ValidatingJsonReader.Member(path, "template"), templateNode is not JsonObject, cursor);
 
-        var model = obj["model"] is { } modelNode ? ReadModel(modelNode, JsonCursor.Member(path, "model"), cursor) : null;
+        var model = obj["model"] is { } modelNode ? ReadModel(modelNode, ValidatingJsonReader.Member(path, "model"), cursor) : null;
         var parameters = obj["invocation_parameters"] is { } parametersNode
-            ? ReadInvocationParameters(parametersNode, JsonCursor.Member(path, "invocation_parameters"), cursor)
+            ? ReadInvocationParameters(parametersNode, ValidatingJsonReader.Member(path, "invocation_parameters"), cursor)
             : [];
-        var tools = obj["tools"] is { } toolsNode ? ReadTools(toolsNode, JsonCursor.Member(path, "tools"), cursor) : null;
-        var responseFormat = obj["response_format"] is { } rfNode ? ReadResponseFormat(rfNode, JsonCursor.Member(path, "response_format"), cursor) : null;
-        var description = obj["description"] is { } descriptionNode ? cursor.String(descriptionNode, JsonCursor.Member(path, "description"), 10_000) : null;
-        var metadata = obj["metadata"] is { } metadataNode ? cursor.Object(metadataNode, JsonCursor.Member(path, "metadata")) : null;
+        var tools = obj["tools"] is { } toolsNode ? ReadTools(toolsNode, ValidatingJsonReader.Member(path, "tools"), cursor) : null;
+        var responseFormat = obj["response_format"] is { } rfNode ? ReadResponseFormat(rfNode, ValidatingJsonReader.Member(path, "response_format"), cursor) : null;
+        var description = obj["description"] is { } descriptionNode ? cursor.String(descriptionNode, ValidatingJsonReader.Member(path, "description"), 10_000) : null;
+        var metadata = obj["metadata"] is { } metadataNode ? cursor.Object(metadataNode, ValidatingJsonReader.Member(path, "metadata")) : null;
 
         if (cursor.Faults.Count > faultsBefore || template is null) return null;
         return new PromptVersionContent
@@ -118,7 +118,7 @@ public static class PromptVersionJson
         };
     }
 
-    private static PromptTemplate? ReadTemplate(JsonNode node, string path, JsonCursor cursor)
+    private static PromptTemplate? ReadTemplate(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         // Shorthands: a bare string is a string template, a bare array is the message list of a chat template.
         if (node is JsonValue) return cursor.String(node, path) is { } text ? new StringTemplate(text) : null;
@@ -126,7 +126,7 @@ public static class PromptVersionJson
 
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
-        var type = cursor.String(cursor.Required(obj, path, "type"), JsonCursor.Member(path, "type"));
+        var type = cursor.String(cursor.Required(obj, path, "type"), ValidatingJsonReader.Member(path, "type"));
         switch (type)
         {
             case null:
@@ -135,19 +135,19 @@ public static class PromptVersionJson
                 cursor.Closed(obj, path, "type", "messages");
                 var messagesNode = cursor.Required(obj, path, "messages");
                 if (messagesNode is null) return null;
-                var messagesArray = cursor.Array(messagesNode, JsonCursor.Member(path, "messages"));
-                return messagesArray is null ? null : ReadMessages(messagesArray, JsonCursor.Member(path, "messages"), cursor) is { } messages ? new ChatTemplate(messages) : null;
+                var messagesArray = cursor.Array(messagesNode, ValidatingJsonReader.Member(path, "messages"));
+                return messagesArray is null ? null : ReadMessages(messagesArray, ValidatingJsonReader.Member(path, "messages"), cursor) is { } messages ? new ChatTemplate(messages) : null;
             case "string":
                 cursor.Closed(obj, path, "type", "template");
                 var templateNode = cursor.Required(obj, path, "template");
-                return templateNode is not null && cursor.String(templateNode, JsonCursor.Member(path, "template")) is { } text ? new StringTemplate(text) : null;
+                return templateNode is not null && cursor.String(templateNode, ValidatingJsonReader.Member(path, "template")) is { } text ? new StringTemplate(text) : null;
             default:
-                cursor.Fault(JsonCursor.Member(path, "type"), $"must be 'chat' or 'string', got '{type}'");
+                cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"must be 'chat' or 'string', got '{type}'");
                 return null;
         }
     }
 
-    private static List<PromptMessage>? ReadMessages(JsonArray array, string path, JsonCursor cursor)
+    private static List<PromptMessage>? ReadMessages(JsonArray array, string path, ValidatingJsonReader cursor)
     {
         if (array.Count == 0)
         {
@@ -158,51 +158,51 @@ public static class PromptVersionJson
         var ok = true;
         for (var i = 0; i < array.Count; i++)
         {
-            var message = ReadMessage(array[i], JsonCursor.Index(path, i), cursor);
+            var message = ReadMessage(array[i], ValidatingJsonReader.Index(path, i), cursor);
             if (message is null) ok = false;
             else messages.Add(message);
         }
         return ok ? messages : null;
     }
 
-    private static PromptMessage? ReadMessage(JsonNode? node, string path, JsonCursor cursor)
+    private static PromptMessage? ReadMessage(JsonNode? node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         if (obj["type"] is { } typeNode)
         {
-            var type = cursor.String(typeNode, JsonCursor.Member(path, "type"));
+            var type = cursor.String(typeNode, ValidatingJsonReader.Member(path, "type"));
             if (type == "placeholder")
             {
                 cursor.Closed(obj, path, "type", "name");
-                var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"), 128, allowEmpty: false);
+                var name = cursor.String(cursor.Required(obj, path, "name"), ValidatingJsonReader.Member(path, "name"), 128, allowEmpty: false);
                 if (name is not null && !Identifiers.IsPlaceholderName(name))
                 {
-                    cursor.Fault(JsonCursor.Member(path, "name"), "a placeholder name starts with a letter and has only letters, digits and underscores");
+                    cursor.Fault(ValidatingJsonReader.Member(path, "name"), "a placeholder name starts with a letter and has only letters, digits and underscores");
                     return null;
                 }
                 return name is null ? null : new PlaceholderMessage(name);
             }
             if (type is not null && type != "message")
             {
-                cursor.Fault(JsonCursor.Member(path, "type"), $"must be 'message' or 'placeholder', got '{type}'");
+                cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"must be 'message' or 'placeholder', got '{type}'");
                 return null;
             }
         }
         cursor.Closed(obj, path, "role", "content", "type");
-        var roleText = cursor.String(cursor.Required(obj, path, "role"), JsonCursor.Member(path, "role"));
+        var roleText = cursor.String(cursor.Required(obj, path, "role"), ValidatingJsonReader.Member(path, "role"));
         MessageRole role = default;
         if (roleText is not null && !TryParseRole(roleText, out role))
         {
-            cursor.Fault(JsonCursor.Member(path, "role"), $"must be one of system, developer, user, assistant, tool; got '{roleText}'");
+            cursor.Fault(ValidatingJsonReader.Member(path, "role"), $"must be one of system, developer, user, assistant, tool; got '{roleText}'");
             roleText = null;
         }
         var contentNode = cursor.Required(obj, path, "content");
-        var content = contentNode is null ? null : ReadContent(contentNode, JsonCursor.Member(path, "content"), cursor);
+        var content = contentNode is null ? null : ReadContent(contentNode, ValidatingJsonReader.Member(path, "content"), cursor);
         return roleText is null || content is null ? null : new ChatMessageTemplate(role, content);
     }
 
-    private static MessageContent? ReadContent(JsonNode node, string path, JsonCursor cursor)
+    private static MessageContent? ReadContent(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         if (node is JsonValue) return cursor.String(node, path) is { } text ? MessageContent.FromText(text) : null;
         var array = cursor.Array(node, path);
@@ -216,52 +216,52 @@ public static class PromptVersionJson
         var ok = true;
         for (var i = 0; i < array.Count; i++)
         {
-            var part = ReadPart(array[i], JsonCursor.Index(path, i), cursor);
+            var part = ReadPart(array[i], ValidatingJsonReader.Index(path, i), cursor);
             if (part is null) ok = false;
             else parts.Add(part);
         }
         return ok ? MessageContent.FromParts(parts) : null;
     }
 
-    private static ContentPart? ReadPart(JsonNode? node, string path, JsonCursor cursor)
+    private static ContentPart? ReadPart(JsonNode? node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
-        var type = cursor.String(cursor.Required(obj, path, "type"), JsonCursor.Member(path, "type"));
+        var type = cursor.String(cursor.Required(obj, path, "type"), ValidatingJsonReader.Member(path, "type"));
         switch (type)
         {
             case null:
                 return null;
             case "text":
                 cursor.Closed(obj, path, "type", "text");
-                return cursor.String(cursor.Required(obj, path, "text"), JsonCursor.Member(path, "text")) is { } text ? new TextPart(text) : null;
+                return cursor.String(cursor.Required(obj, path, "text"), ValidatingJsonReader.Member(path, "text")) is { } text ? new TextPart(text) : null;
             case "tool_call":
             {
                 cursor.Closed(obj, path, "type", "tool_call_id", "tool_call");
-                var id = cursor.String(cursor.Required(obj, path, "tool_call_id"), JsonCursor.Member(path, "tool_call_id"), 256);
-                var callPath = JsonCursor.Member(path, "tool_call");
+                var id = cursor.String(cursor.Required(obj, path, "tool_call_id"), ValidatingJsonReader.Member(path, "tool_call_id"), 256);
+                var callPath = ValidatingJsonReader.Member(path, "tool_call");
                 var call = cursor.Object(cursor.Required(obj, path, "tool_call"), callPath);
                 if (call is null || id is null) return null;
                 cursor.Closed(call, callPath, "type", "name", "arguments");
-                if (call["type"] is { } callType && cursor.String(callType, JsonCursor.Member(callPath, "type")) is { } callTypeText && callTypeText != "function")
-                    cursor.Fault(JsonCursor.Member(callPath, "type"), $"must be 'function', got '{callTypeText}'");
-                var name = cursor.String(cursor.Required(call, callPath, "name"), JsonCursor.Member(callPath, "name"), 64, allowEmpty: false);
-                var arguments = call["arguments"] is { } argumentsNode ? cursor.String(argumentsNode, JsonCursor.Member(callPath, "arguments")) : "";
+                if (call["type"] is { } callType && cursor.String(callType, ValidatingJsonReader.Member(callPath, "type")) is { } callTypeText && callTypeText != "function")
+                    cursor.Fault(ValidatingJsonReader.Member(callPath, "type"), $"must be 'function', got '{callTypeText}'");
+                var name = cursor.String(cursor.Required(call, callPath, "name"), ValidatingJsonReader.Member(callPath, "name"), 64, allowEmpty: false);
+                var arguments = call["arguments"] is { } argumentsNode ? cursor.String(argumentsNode, ValidatingJsonReader.Member(callPath, "arguments")) : "";
                 return name is null || arguments is null ? null : new ToolCallPart(id, name, arguments);
             }
             case "tool_result":
             {
                 cursor.Closed(obj, path, "type", "tool_call_id", "tool_result");
-                var id = cursor.String(cursor.Required(obj, path, "tool_call_id"), JsonCursor.Member(path, "tool_call_id"), 256);
+                var id = cursor.String(cursor.Required(obj, path, "tool_call_id"), ValidatingJsonReader.Member(path, "tool_call_id"), 256);
                 return id is null ? null : new ToolResultPart(id, obj["tool_result"]?.DeepClone());
             }
             default:
-                cursor.Fault(JsonCursor.Member(path, "type"), $"must be one of text, tool_call, tool_result; got '{type}'");
+                cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"must be one of text, tool_call, tool_result; got '{type}'");
                 return null;
         }
     }
 
-    private static void CheckTemplateSyntax(PromptTemplate template, TemplateFormat format, string path, bool shorthand, JsonCursor cursor)
+    private static void CheckTemplateSyntax(PromptTemplate template, TemplateFormat format, string path, bool shorthand, ValidatingJsonReader cursor)
     {
         var engine = TemplateEngines.For(format);
         foreach (var (text, textPath) in TemplateTexts(template, path, shorthand))
@@ -284,14 +284,14 @@ public static class PromptVersionJson
         switch (template)
         {
             case StringTemplate s:
-                yield return (s.Template, shorthand ? path : JsonCursor.Member(path, "template"));
+                yield return (s.Template, shorthand ? path : ValidatingJsonReader.Member(path, "template"));
                 break;
             case ChatTemplate chat:
-                var messagesPath = shorthand ? path : JsonCursor.Member(path, "messages");
+                var messagesPath = shorthand ? path : ValidatingJsonReader.Member(path, "messages");
                 for (var i = 0; i < chat.Messages.Count; i++)
                 {
                     if (chat.Messages[i] is not ChatMessageTemplate message) continue;
-                    var contentPath = JsonCursor.Member(JsonCursor.Index(messagesPath, i), "content");
+                    var contentPath = ValidatingJsonReader.Member(ValidatingJsonReader.Index(messagesPath, i), "content");
                     if (message.Content.Text is { } text)
                     {
                         yield return (text, contentPath);
@@ -300,38 +300,38 @@ public static class PromptVersionJson
                     for (var p = 0; p < message.Content.Parts!.Count; p++)
                     {
                         if (message.Content.Parts[p] is TextPart part)
-                            yield return (part.Text, JsonCursor.Member(JsonCursor.Index(contentPath, p), "text"));
+                            yield return (part.Text, ValidatingJsonReader.Member(ValidatingJsonReader.Index(contentPath, p), "text"));
                     }
                 }
                 break;
         }
     }
 
-    private static ModelReference? ReadModel(JsonNode node, string path, JsonCursor cursor)
+    private static ModelReference? ReadModel(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         cursor.Closed(obj, path, "provider", "name");
-        var provider = cursor.String(cursor.Required(obj, path, "provider"), JsonCursor.Member(path, "provider"));
+        var provider = cursor.String(cursor.Required(obj, path, "provider"), ValidatingJsonReader.Member(path, "provider"));
         if (provider is not null && !ModelProviders.All.Contains(provider))
         {
-            cursor.Fault(JsonCursor.Member(path, "provider"), $"must be one of {string.Join(", ", ModelProviders.All)}; got '{provider}'");
+            cursor.Fault(ValidatingJsonReader.Member(path, "provider"), $"must be one of {string.Join(", ", ModelProviders.All)}; got '{provider}'");
             provider = null;
         }
-        var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"), 256, allowEmpty: false);
+        var name = cursor.String(cursor.Required(obj, path, "name"), ValidatingJsonReader.Member(path, "name"), 256, allowEmpty: false);
         return provider is null || name is null ? null : new ModelReference(provider, name);
     }
 
     private static readonly string[] ReasoningEfforts = ["none", "minimal", "low", "medium", "high", "xhigh"];
 
-    private static JsonObject? ReadInvocationParameters(JsonNode node, string path, JsonCursor cursor)
+    private static JsonObject? ReadInvocationParameters(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         var result = new JsonObject();
         foreach (var (name, value) in obj)
         {
-            var memberPath = JsonCursor.Member(path, name);
+            var memberPath = ValidatingJsonReader.Member(path, name);
             switch (name)
             {
                 case InvocationParameterNames.Temperature:
@@ -360,7 +360,7 @@ public static class PromptVersionJson
                         var list = new JsonArray();
                         for (var i = 0; i < stops.Count; i++)
                         {
-                            if (cursor.String(stops[i], JsonCursor.Index(memberPath, i), 1000, allowEmpty: false) is { } stop) list.Add(stop);
+                            if (cursor.String(stops[i], ValidatingJsonReader.Index(memberPath, i), 1000, allowEmpty: false) is { } stop) list.Add(stop);
                         }
                         result[name] = list;
                     }
@@ -381,45 +381,45 @@ public static class PromptVersionJson
         return result;
     }
 
-    private static PromptTools? ReadTools(JsonNode node, string path, JsonCursor cursor)
+    private static PromptTools? ReadTools(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         cursor.Closed(obj, path, "tools", "tool_choice", "parallel_tool_calls");
-        var listPath = JsonCursor.Member(path, "tools");
+        var listPath = ValidatingJsonReader.Member(path, "tools");
         var array = cursor.Array(cursor.Required(obj, path, "tools"), listPath);
         if (array is null) return null;
         var declarations = new List<ToolDeclaration>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < array.Count; i++)
         {
-            var itemPath = JsonCursor.Index(listPath, i);
+            var itemPath = ValidatingJsonReader.Index(listPath, i);
             var item = cursor.Object(array[i], itemPath);
             if (item is null) continue;
             cursor.Closed(item, itemPath, "type", "function");
-            var type = cursor.String(cursor.Required(item, itemPath, "type"), JsonCursor.Member(itemPath, "type"));
-            if (type is not null && type != "function") cursor.Fault(JsonCursor.Member(itemPath, "type"), $"must be 'function', got '{type}'");
-            var functionPath = JsonCursor.Member(itemPath, "function");
+            var type = cursor.String(cursor.Required(item, itemPath, "type"), ValidatingJsonReader.Member(itemPath, "type"));
+            if (type is not null && type != "function") cursor.Fault(ValidatingJsonReader.Member(itemPath, "type"), $"must be 'function', got '{type}'");
+            var functionPath = ValidatingJsonReader.Member(itemPath, "function");
             var function = cursor.Object(cursor.Required(item, itemPath, "function"), functionPath);
             if (function is null) continue;
             cursor.Closed(function, functionPath, "name", "description", "parameters", "strict");
-            var name = cursor.String(cursor.Required(function, functionPath, "name"), JsonCursor.Member(functionPath, "name"), 64, allowEmpty: false);
+            var name = cursor.String(cursor.Required(function, functionPath, "name"), ValidatingJsonReader.Member(functionPath, "name"), 64, allowEmpty: false);
             if (name is not null && !Identifiers.IsFunctionName(name))
             {
-                cursor.Fault(JsonCursor.Member(functionPath, "name"), "a function name has only letters, digits, '_' and '-' (at most 64)");
+                cursor.Fault(ValidatingJsonReader.Member(functionPath, "name"), "a function name has only letters, digits, '_' and '-' (at most 64)");
                 name = null;
             }
-            if (name is not null && !names.Add(name)) cursor.Fault(JsonCursor.Member(functionPath, "name"), $"duplicate tool name '{name}'");
-            var description = function["description"] is { } d ? cursor.String(d, JsonCursor.Member(functionPath, "description"), 10_000) : null;
-            var parameters = function["parameters"] is { } p ? cursor.Object(p, JsonCursor.Member(functionPath, "parameters")) : null;
-            bool? strict = function["strict"] is { } s ? cursor.Boolean(s, JsonCursor.Member(functionPath, "strict")) : null;
+            if (name is not null && !names.Add(name)) cursor.Fault(ValidatingJsonReader.Member(functionPath, "name"), $"duplicate tool name '{name}'");
+            var description = function["description"] is { } d ? cursor.String(d, ValidatingJsonReader.Member(functionPath, "description"), 10_000) : null;
+            var parameters = function["parameters"] is { } p ? cursor.Object(p, ValidatingJsonReader.Member(functionPath, "parameters")) : null;
+            bool? strict = function["strict"] is { } s ? cursor.Boolean(s, ValidatingJsonReader.Member(functionPath, "strict")) : null;
             if (name is not null) declarations.Add(new ToolDeclaration(name, description, (JsonObject?)parameters?.DeepClone(), strict));
         }
 
         ToolChoice? choice = null;
         if (obj["tool_choice"] is { } choiceNode)
         {
-            var choicePath = JsonCursor.Member(path, "tool_choice");
+            var choicePath = ValidatingJsonReader.Member(path, "tool_choice");
             if (choiceNode is JsonValue)
             {
                 var mode = cursor.String(choiceNode, choicePath);
@@ -437,28 +437,28 @@ public static class PromptVersionJson
             else if (cursor.Object(choiceNode, choicePath) is { } choiceObject)
             {
                 cursor.Closed(choiceObject, choicePath, "type", "function");
-                var type = cursor.String(cursor.Required(choiceObject, choicePath, "type"), JsonCursor.Member(choicePath, "type"));
-                if (type is not null && type != "function") cursor.Fault(JsonCursor.Member(choicePath, "type"), $"must be 'function', got '{type}'");
-                var functionPath = JsonCursor.Member(choicePath, "function");
+                var type = cursor.String(cursor.Required(choiceObject, choicePath, "type"), ValidatingJsonReader.Member(choicePath, "type"));
+                if (type is not null && type != "function") cursor.Fault(ValidatingJsonReader.Member(choicePath, "type"), $"must be 'function', got '{type}'");
+                var functionPath = ValidatingJsonReader.Member(choicePath, "function");
                 if (cursor.Object(cursor.Required(choiceObject, choicePath, "function"), functionPath) is { } function)
                 {
                     cursor.Closed(function, functionPath, "name");
-                    var name = cursor.String(cursor.Required(function, functionPath, "name"), JsonCursor.Member(functionPath, "name"));
+                    var name = cursor.String(cursor.Required(function, functionPath, "name"), ValidatingJsonReader.Member(functionPath, "name"));
                     if (name is not null && !names.Contains(name))
-                        cursor.Fault(JsonCursor.Member(functionPath, "name"), $"tool_choice names '{name}', which is not a declared tool");
+                        cursor.Fault(ValidatingJsonReader.Member(functionPath, "name"), $"tool_choice names '{name}', which is not a declared tool");
                     else if (name is not null) choice = ToolChoice.Function(name);
                 }
             }
         }
-        bool? parallel = obj["parallel_tool_calls"] is { } parallelNode ? cursor.Boolean(parallelNode, JsonCursor.Member(path, "parallel_tool_calls")) : null;
+        bool? parallel = obj["parallel_tool_calls"] is { } parallelNode ? cursor.Boolean(parallelNode, ValidatingJsonReader.Member(path, "parallel_tool_calls")) : null;
         return new PromptTools(declarations, choice, parallel);
     }
 
-    private static ResponseFormat? ReadResponseFormat(JsonNode node, string path, JsonCursor cursor)
+    private static ResponseFormat? ReadResponseFormat(JsonNode node, string path, ValidatingJsonReader cursor)
     {
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
-        var type = cursor.String(cursor.Required(obj, path, "type"), JsonCursor.Member(path, "type"));
+        var type = cursor.String(cursor.Required(obj, path, "type"), ValidatingJsonReader.Member(path, "type"));
         switch (type)
         {
             case null:
@@ -469,23 +469,23 @@ public static class PromptVersionJson
             case "json_schema":
             {
                 cursor.Closed(obj, path, "type", "json_schema");
-                var schemaPath = JsonCursor.Member(path, "json_schema");
+                var schemaPath = ValidatingJsonReader.Member(path, "json_schema");
                 var schemaObject = cursor.Object(cursor.Required(obj, path, "json_schema"), schemaPath);
                 if (schemaObject is null) return null;
                 cursor.Closed(schemaObject, schemaPath, "name", "description", "schema", "strict");
-                var name = cursor.String(cursor.Required(schemaObject, schemaPath, "name"), JsonCursor.Member(schemaPath, "name"), 64, allowEmpty: false);
+                var name = cursor.String(cursor.Required(schemaObject, schemaPath, "name"), ValidatingJsonReader.Member(schemaPath, "name"), 64, allowEmpty: false);
                 if (name is not null && !Identifiers.IsFunctionName(name))
                 {
-                    cursor.Fault(JsonCursor.Member(schemaPath, "name"), "a schema name has only letters, digits, '_' and '-' (at most 64)");
+                    cursor.Fault(ValidatingJsonReader.Member(schemaPath, "name"), "a schema name has only letters, digits, '_' and '-' (at most 64)");
                     name = null;
                 }
-                var description = schemaObject["description"] is { } d ? cursor.String(d, JsonCursor.Member(schemaPath, "description"), 10_000) : null;
-                var schema = cursor.Object(cursor.Required(schemaObject, schemaPath, "schema"), JsonCursor.Member(schemaPath, "schema"));
-                bool? strict = schemaObject["strict"] is { } s ? cursor.Boolean(s, JsonCursor.Member(schemaPath, "strict")) : null;
+                var description = schemaObject["description"] is { } d ? cursor.String(d, ValidatingJsonReader.Member(schemaPath, "description"), 10_000) : null;
+                var schema = cursor.Object(cursor.Required(schemaObject, schemaPath, "schema"), ValidatingJsonReader.Member(schemaPath, "schema"));
+                bool? strict = schemaObject["strict"] is { } s ? cursor.Boolean(s, ValidatingJsonReader.Member(schemaPath, "strict")) : null;
                 return name is null || schema is null ? null : new ResponseFormat("json_schema", name, description, (JsonObject)schema.DeepClone(), strict);
             }
             default:
-                cursor.Fault(JsonCursor.Member(path, "type"), $"must be 'json_schema' or 'json_object', got '{type}'");
+                cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"must be 'json_schema' or 'json_object', got '{type}'");
                 return null;
         }
     }

@@ -43,7 +43,7 @@ public static class PromptRenderer
 
         var chat = (ChatTemplate)content.Template;
         var messages = new List<RenderedMessage>(chat.Messages.Count);
-        var faults = new JsonCursor();
+        var faults = new ValidatingJsonReader();
         foreach (var message in chat.Messages)
         {
             switch (message)
@@ -83,9 +83,9 @@ public static class PromptRenderer
         return new RenderedPrompt(messages, null, missing);
     }
 
-    private static IEnumerable<RenderedMessage> ExpandPlaceholder(PlaceholderMessage placeholder, JsonObject variables, JsonCursor faults, Action<IEnumerable<string>> noteMissing)
+    private static IEnumerable<RenderedMessage> ExpandPlaceholder(PlaceholderMessage placeholder, JsonObject variables, ValidatingJsonReader faults, Action<IEnumerable<string>> noteMissing)
     {
-        var path = JsonCursor.Member("$.variables", placeholder.Name);
+        var path = ValidatingJsonReader.Member("$.variables", placeholder.Name);
         if (!variables.TryGetPropertyValue(placeholder.Name, out var value) || value is null)
         {
             noteMissing([placeholder.Name]);
@@ -98,14 +98,14 @@ public static class PromptRenderer
         {
             // Reuse the version schema for messages so a placeholder accepts exactly what a template message may hold.
             var probe = new JsonObject { ["template"] = new JsonArray(list[i]?.DeepClone()), ["template_format"] = "none" };
-            var cursor = new JsonCursor();
+            var cursor = new ValidatingJsonReader();
             var content = PromptVersionJson.Read(probe, "$", cursor);
             foreach (var fault in cursor.Faults)
-                faults.Fault(JsonCursor.Index(path, i) + fault.Path.Replace("$.template[0]", "", StringComparison.Ordinal), fault.Message);
+                faults.Fault(ValidatingJsonReader.Index(path, i) + fault.Path.Replace("$.template[0]", "", StringComparison.Ordinal), fault.Message);
             if (content?.Template is ChatTemplate { Messages: [ChatMessageTemplate message] })
                 expanded.Add(new RenderedMessage(message.Role, message.Content));
             else if (cursor.Faults.Count == 0)
-                faults.Fault(JsonCursor.Index(path, i), "a placeholder expands to messages with role and content, not to another placeholder");
+                faults.Fault(ValidatingJsonReader.Index(path, i), "a placeholder expands to messages with role and content, not to another placeholder");
         }
         return expanded;
     }

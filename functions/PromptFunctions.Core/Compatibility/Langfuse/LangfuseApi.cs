@@ -103,7 +103,7 @@ public sealed class LangfuseApi(ApiExecutor executor, PromptReader store, Prompt
         var prompt = LangfuseFormat.PromptName(name);
         var sequence = PositiveInteger(version, "version") ?? throw ProblemException.BadRequest("The version in the path must be a positive integer.");
         var body = ApiCall.ExpectObject(await call.ReadJsonAsync(), "newLabels");
-        var cursor = new PromptFunctions.Prompts.Model.JsonCursor();
+        var cursor = new PromptFunctions.Prompts.Model.ValidatingJsonReader();
         var labels = LangfuseFormat.ReadLabels(cursor.Required(body, "$", "newLabels"), "$.newLabels", cursor);
         if (labels.Contains(LangfuseFormat.LatestLabel)) cursor.Fault("$.newLabels", "Label 'latest' is always assigned to the latest prompt version");
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);

@@ -93,13 +93,13 @@ public static partial class LangfuseFormat
     }
 
     /// <summary>A list of labels from a request body (<c>labels</c> or <c>newLabels</c>), without duplicates.</summary>
-    public static List<string> ReadLabels(JsonNode? node, string path, JsonCursor cursor)
+    public static List<string> ReadLabels(JsonNode? node, string path, ValidatingJsonReader cursor)
     {
         var labels = new List<string>();
         if (cursor.Array(node, path) is not { } array) return labels;
         for (var i = 0; i < array.Count; i++)
         {
-            var itemPath = JsonCursor.Index(path, i);
+            var itemPath = ValidatingJsonReader.Index(path, i);
             if (cursor.String(array[i], itemPath) is not { } label) continue;
             if (LabelProblem(label) is { } problem) cursor.Fault(itemPath, problem);
             else if (!labels.Contains(label, StringComparer.Ordinal)) labels.Add(label);
@@ -110,7 +110,7 @@ public static partial class LangfuseFormat
     /// <summary>Validates a create request and maps it to a version; 400 listing every fault.</summary>
     public static LangfuseCreateRequest ReadCreateRequest(JsonNode? body)
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var obj = cursor.Object(body, "$");
         if (obj is null) throw Invalid(cursor.Faults);
 
@@ -150,47 +150,47 @@ public static partial class LangfuseFormat
         return new LangfuseCreateRequest(name!, isChat, content, labels, tags, commitMessage);
     }
 
-    private static JsonObject? ReadChatPrompt(JsonNode node, JsonCursor cursor)
+    private static JsonObject? ReadChatPrompt(JsonNode node, ValidatingJsonReader cursor)
     {
         if (cursor.Array(node, "$.prompt") is not { } items) return null;
         var messages = new JsonArray();
         for (var i = 0; i < items.Count; i++)
         {
-            var path = JsonCursor.Index("$.prompt", i);
+            var path = ValidatingJsonReader.Index("$.prompt", i);
             if (cursor.Object(items[i], path) is not { } item) continue;
-            var itemType = item["type"] is { } t ? cursor.String(t, JsonCursor.Member(path, "type")) : "chatmessage";
+            var itemType = item["type"] is { } t ? cursor.String(t, ValidatingJsonReader.Member(path, "type")) : "chatmessage";
             switch (itemType)
             {
                 case "placeholder":
-                    if (cursor.String(cursor.Required(item, path, "name"), JsonCursor.Member(path, "name"), 128, allowEmpty: false) is { } placeholder)
+                    if (cursor.String(cursor.Required(item, path, "name"), ValidatingJsonReader.Member(path, "name"), 128, allowEmpty: false) is { } placeholder)
                         messages.Add(new JsonObject { ["type"] = "placeholder", ["name"] = placeholder });
                     break;
                 case "chatmessage":
-                    var role = cursor.String(cursor.Required(item, path, "role"), JsonCursor.Member(path, "role"));
-                    var content = cursor.String(cursor.Required(item, path, "content"), JsonCursor.Member(path, "content"));
+                    var role = cursor.String(cursor.Required(item, path, "role"), ValidatingJsonReader.Member(path, "role"));
+                    var content = cursor.String(cursor.Required(item, path, "content"), ValidatingJsonReader.Member(path, "content"));
                     if (role is not null && !PromptVersionJson.TryParseRole(role, out _))
-                        cursor.Fault(JsonCursor.Member(path, "role"), $"role '{ApiCall.Printable(role)}' cannot be stored: roles here are system, developer, user, assistant and tool");
+                        cursor.Fault(ValidatingJsonReader.Member(path, "role"), $"role '{ApiCall.Printable(role)}' cannot be stored: roles here are system, developer, user, assistant and tool");
                     else if (role is not null && content is not null)
                         messages.Add(new JsonObject { ["role"] = role, ["content"] = content });
                     break;
                 case null:
                     break;
                 default:
-                    cursor.Fault(JsonCursor.Member(path, "type"), $"must be 'chatmessage' or 'placeholder', got '{ApiCall.Printable(itemType)}'");
+                    cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"must be 'chatmessage' or 'placeholder', got '{ApiCall.Printable(itemType)}'");
                     break;
             }
         }
         return new JsonObject { ["type"] = "chat", ["messages"] = messages };
     }
 
-    private static List<string> ReadTags(JsonNode node, JsonCursor cursor)
+    private static List<string> ReadTags(JsonNode node, ValidatingJsonReader cursor)
     {
         var tags = new List<string>();
         if (cursor.Array(node, "$.tags") is not { } array) return tags;
         if (array.Count > MaxTags) cursor.Fault("$.tags", $"at most {MaxTags} tags");
         for (var i = 0; i < array.Count; i++)
         {
-            if (cursor.String(array[i], JsonCursor.Index("$.tags", i), MaxTagLength) is { } tag && !tags.Contains(tag, StringComparer.Ordinal)) tags.Add(tag);
+            if (cursor.String(array[i], ValidatingJsonReader.Index("$.tags", i), MaxTagLength) is { } tag && !tags.Contains(tag, StringComparer.Ordinal)) tags.Add(tag);
         }
         return tags;
     }
@@ -220,7 +220,7 @@ public static partial class LangfuseFormat
         return (model, parameters, kept);
     }
 
-    private static PromptVersionContent? MapContent(JsonObject template, JsonObject? model, JsonObject parameters, JsonNode kept, JsonCursor cursor)
+    private static PromptVersionContent? MapContent(JsonObject template, JsonObject? model, JsonObject parameters, JsonNode kept, ValidatingJsonReader cursor)
     {
         var document = new JsonObject
         {
@@ -230,7 +230,7 @@ public static partial class LangfuseFormat
             ["metadata"] = new JsonObject { [ConfigMetadataKey] = kept.DeepClone() },
         };
         if (model is not null) document["model"] = model.DeepClone();
-        var inner = new JsonCursor();
+        var inner = new ValidatingJsonReader();
         var content = PromptVersionJson.Read(document, "$", inner);
         foreach (var fault in inner.Faults) cursor.Fault(BodyPath(fault.Path), fault.Message);
         return content;
@@ -254,7 +254,7 @@ public static partial class LangfuseFormat
         return added;
     }
 
-    private static void CheckPlaceholdersAgainstVariables(PromptVersionContent content, JsonCursor cursor)
+    private static void CheckPlaceholdersAgainstVariables(PromptVersionContent content, ValidatingJsonReader cursor)
     {
         if (content.Template is not ChatTemplate chat) return;
         var engine = TemplateEngines.For(content.TemplateFormat);

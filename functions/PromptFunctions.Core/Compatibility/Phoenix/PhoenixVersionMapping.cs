@@ -154,7 +154,7 @@ public static class PhoenixVersionMapping
     /// <summary>Our own checks of the mapped content; faults point into the Phoenix body at <paramref name="location"/>.</summary>
     public static PromptVersionContent ToContent(Input input, IReadOnlyList<object> location)
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var content = PromptVersionJson.Read(input.Document.DeepClone(), "$", cursor);
         if (content is not null && cursor.Faults.Count == 0) return content;
         var faults = cursor.Faults
@@ -435,7 +435,7 @@ public static class PhoenixVersionMapping
         return mapped;
     }
 
-    /// <summary>Splits a <see cref="JsonCursor"/> path (<c>$.a.b[0]['c d']</c>) into member names and indexes.</summary>
+    /// <summary>Splits a <see cref="ValidatingJsonReader"/> path (<c>$.a.b[0]['c d']</c>) into member names and indexes.</summary>
     public static List<object> ParsePath(string path)
     {
         var segments = new List<object>();

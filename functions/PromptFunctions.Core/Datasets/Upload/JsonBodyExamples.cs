@@ -112,13 +112,13 @@ internal sealed class JsonBodyExamples
                     break;
                 case Phase.Root:
                     _member = reader.GetString()!;
-                    if (!_seen.Add(_member)) throw ProblemException.BadRequest($"The body repeats the member {JsonCursor.Member("$", _member)}.");
+                    if (!_seen.Add(_member)) throw ProblemException.BadRequest($"The body repeats the member {ValidatingJsonReader.Member("$", _member)}.");
                     _phase = _member == "examples" ? Phase.ExamplesStart : Phase.RootValue;
                     break;
                 case Phase.RootValue:
                     if (!TryTakeValue(ref reader, buffer, out var value))
                     {
-                        if (Overlong(buffer, checkpoint, JsonCursor.Member("$", _member))) return buffer.End;
+                        if (Overlong(buffer, checkpoint, ValidatingJsonReader.Member("$", _member))) return buffer.End;
                         reader = checkpoint;
                         goto needMore;
                     }
@@ -136,7 +136,7 @@ internal sealed class JsonBodyExamples
                 case Phase.InArray:
                     if (!TryTakeValue(ref reader, buffer, out var element, out var duplicate))
                     {
-                        if (Overlong(buffer, checkpoint, JsonCursor.Index("$.examples", _index))) return buffer.End;
+                        if (Overlong(buffer, checkpoint, ValidatingJsonReader.Index("$.examples", _index))) return buffer.End;
                         reader = checkpoint;
                         goto needMore;
                     }
@@ -190,10 +190,10 @@ internal sealed class JsonBodyExamples
     private (string? Message, string? Description) Finish()
     {
         if (_phase == Phase.Aborted) return (null, null);
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         if (!_seen.Contains("examples")) _faults.Add("$.examples", "is required");
         foreach (var name in _rootValues.Keys.Where(n => !Members.Contains(n, StringComparer.Ordinal)))
-            _faults.Add(JsonCursor.Member("$", name), $"unknown field '{name}'; allowed: {string.Join(", ", Members)}");
+            _faults.Add(ValidatingJsonReader.Member("$", name), $"unknown field '{name}'; allowed: {string.Join(", ", Members)}");
         var message = _rootValues.GetValueOrDefault("message") is { } m ? cursor.String(m, "$.message", MaxTextLength) : null;
         var description = _rootValues.GetValueOrDefault("description") is { } d ? cursor.String(d, "$.description", MaxTextLength) : null;
         foreach (var fault in cursor.Faults) _faults.Add(fault.Path, fault.Message);

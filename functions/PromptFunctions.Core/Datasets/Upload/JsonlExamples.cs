@@ -86,7 +86,7 @@ internal static class JsonlExamples
         }
         if (node is not JsonObject record)
         {
-            faults.Add(Line(number), $"expected a JSON object, got {JsonCursor.Describe(node)}");
+            faults.Add(Line(number), $"expected a JSON object, got {ValidatingJsonReader.Describe(node)}");
             return null;
         }
         if (!mapping.IsExplicit && ExampleRows.IsExampleForm(record)) return ExampleRows.FromExampleObject(record, at, faults);

@@ -8,11 +8,11 @@ namespace PromptFunctions.Prompts.Model;
 /// Reads a closed JSON schema by hand so that every fault is reported with its JSON path, unknown members are
 /// rejected, and nothing throws half-way: readers return null on a fault and keep collecting.
 /// </summary>
-public sealed class JsonCursor(List<ValidationFault> faults)
+public sealed class ValidatingJsonReader(List<ValidationFault> faults)
 {
     public List<ValidationFault> Faults { get; } = faults;
 
-    public JsonCursor() : this([]) { }
+    public ValidatingJsonReader() : this([]) { }
 
     public void Fault(string path, string message) => Faults.Add(new ValidationFault(path, message));
 
