@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PromptFunctions.Core.Compatibility.Langfuse;
 using PromptFunctions.Core.Compatibility.Phoenix;
 using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Events;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Health;
 using PromptFunctions.Core.Http;
@@ -31,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddModels(configuration);
         services.AddDatasets(configuration);
         services.AddExperiments(configuration);
+        services.AddEvents();
         return services;
     }
 }
