@@ -30,6 +30,9 @@ public sealed class PromptCatalog : IDisposable
     private readonly MemoryCache _versions;
     private readonly ConcurrentDictionary<ResolutionKey, Resolution> _resolutions = new();
     private readonly ConcurrentDictionary<string, (PromptState State, long ExpiresAt)> _states = new(StringComparer.Ordinal);
+    // A hot tag's resolution expires for every request in flight at once; these make that one storage read.
+    private readonly SingleFlight<ResolutionKey, VersionRecord?> _resolutionLoads = new();
+    private readonly SingleFlight<string, PromptState?> _stateLoads = new();
 
     public PromptCatalog(PromptReader store, IOptions<PromptHubOptions> options, TimeProvider clock)
     {
@@ -73,24 +76,24 @@ public sealed class PromptCatalog : IDisposable
     public ValueTask<VersionRecord?> ResolveTagAsync(string prompt, string tag, CancellationToken cancellationToken) =>
         TryCached(new ResolutionKey(Pointer.Tag, prompt, tag), out var hit)
             ? ValueTask.FromResult<VersionRecord?>(hit)
-            : LoadTagAsync(prompt, tag, cancellationToken);
+            : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Tag, prompt, tag), LoadTagAsync, cancellationToken));
 
-    private async ValueTask<VersionRecord?> LoadTagAsync(string prompt, string tag, CancellationToken cancellationToken)
+    private async Task<VersionRecord?> LoadTagAsync(ResolutionKey key, long generation)
     {
-        var record = (await _reader.GetTagAsync(prompt, tag, cancellationToken))?.Target;
-        RememberBriefly(new ResolutionKey(Pointer.Tag, prompt, tag), record);
+        var record = (await _reader.GetTagAsync(key.Prompt, key.Name, CancellationToken.None))?.Target;
+        RememberBriefly(key, record, generation);
         return record;
     }
 
     public ValueTask<VersionRecord?> ResolveLatestAsync(string prompt, CancellationToken cancellationToken) =>
         TryCached(new ResolutionKey(Pointer.Latest, prompt, ""), out var hit)
             ? ValueTask.FromResult<VersionRecord?>(hit)
-            : LoadLatestAsync(prompt, cancellationToken);
+            : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Latest, prompt, ""), LoadLatestAsync, cancellationToken));
 
-    private async ValueTask<VersionRecord?> LoadLatestAsync(string prompt, CancellationToken cancellationToken)
+    private async Task<VersionRecord?> LoadLatestAsync(ResolutionKey key, long generation)
     {
-        var record = (await _reader.GetPromptAsync(prompt, cancellationToken))?.Latest;
-        RememberBriefly(new ResolutionKey(Pointer.Latest, prompt, ""), record);
+        var record = (await _reader.GetPromptAsync(key.Prompt, CancellationToken.None))?.Latest;
+        RememberBriefly(key, record, generation);
         return record;
     }
 
@@ -98,19 +101,20 @@ public sealed class PromptCatalog : IDisposable
     public ValueTask<VersionRecord?> ResolveVersionAsync(string prompt, string reference, CancellationToken cancellationToken) =>
         TryCached(new ResolutionKey(Pointer.Version, prompt, reference), out var hit)
             ? ValueTask.FromResult<VersionRecord?>(hit)
-            : LoadVersionAsync(prompt, reference, cancellationToken);
+            : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Version, prompt, reference), LoadVersionAsync, cancellationToken));
 
-    private async ValueTask<VersionRecord?> LoadVersionAsync(string prompt, string reference, CancellationToken cancellationToken)
+    private async Task<VersionRecord?> LoadVersionAsync(ResolutionKey key, long generation)
     {
+        var (prompt, reference) = (key.Prompt, key.Name);
         VersionRecord? record;
         if (reference.Length > 1 && reference[0] == 'v' && long.TryParse(reference.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
-            record = await _reader.GetVersionBySequenceAsync(prompt, sequence, cancellationToken);
+            record = await _reader.GetVersionBySequenceAsync(prompt, sequence, CancellationToken.None);
         else
-            record = await _reader.GetVersionAsync(prompt, reference, cancellationToken);
+            record = await _reader.GetVersionAsync(prompt, reference, CancellationToken.None);
         // Only hits are kept: a miss may become a hit as soon as the version is created. Hits expire too, because
         // deleting a prompt in another process removes its versions.
-        if (record is not null)
-            Remember(new ResolutionKey(Pointer.Version, prompt, reference), new Resolution(record, _clock.GetTimestamp() + VersionResolutionSeconds * _clock.TimestampFrequency));
+        if (record is not null && generation == _resolutionLoads.Generation)
+            Remember(key, new Resolution(record, _clock.GetTimestamp() + VersionResolutionSeconds * _clock.TimestampFrequency));
         return record;
     }
 
@@ -121,18 +125,19 @@ public sealed class PromptCatalog : IDisposable
     public ValueTask<PromptState?> GetPromptStateAsync(string prompt, CancellationToken cancellationToken) =>
         _states.TryGetValue(prompt, out var cached) && _clock.GetTimestamp() < cached.ExpiresAt
             ? ValueTask.FromResult<PromptState?>(cached.State)
-            : LoadPromptStateAsync(prompt, cancellationToken);
+            : new ValueTask<PromptState?>(_stateLoads.RunAsync(prompt, LoadPromptStateAsync, cancellationToken));
 
-    private async ValueTask<PromptState?> LoadPromptStateAsync(string prompt, CancellationToken cancellationToken)
+    private async Task<PromptState?> LoadPromptStateAsync(string prompt, long generation)
     {
-        var promptTask = _reader.GetPromptAsync(prompt, cancellationToken);
-        var tagsTask = _reader.ListTagsAsync(prompt, cancellationToken);
+        var promptTask = _reader.GetPromptAsync(prompt, CancellationToken.None);
+        var tagsTask = _reader.ListTagsAsync(prompt, CancellationToken.None);
         var record = await promptTask;
         var tags = await tagsTask;
         if (record is null) return null;
         var state = new PromptState(record, tags);
         var ttl = _options.Value.TagResolutionCacheSeconds;
-        if (ttl > 0)
+        // A load that started before a write of this process must not cache what it read before that write.
+        if (ttl > 0 && generation == _stateLoads.Generation)
         {
             if (_states.Count >= MaxResolutions) _states.Clear();
             _states[prompt] = (state, _clock.GetTimestamp() + (long)(ttl * _clock.TimestampFrequency));
@@ -146,6 +151,8 @@ public sealed class PromptCatalog : IDisposable
     /// </summary>
     internal void Forget(PromptChange change)
     {
+        _resolutionLoads.Invalidate();
+        _stateLoads.Invalidate();
         switch (change)
         {
             case PromptChange.VersionCreated:
@@ -175,11 +182,12 @@ public sealed class PromptCatalog : IDisposable
         return false;
     }
 
-    private void RememberBriefly(ResolutionKey key, VersionRecord? record)
+    private void RememberBriefly(ResolutionKey key, VersionRecord? record, long generation)
     {
         var ttl = _options.Value.TagResolutionCacheSeconds;
-        // Misses are not kept: a tag created elsewhere must be visible on the next read.
-        if (ttl <= 0 || record is null) return;
+        // Misses are not kept: a tag created elsewhere must be visible on the next read. A load that started
+        // before a write of this process must not cache what it read before that write.
+        if (ttl <= 0 || record is null || generation != _resolutionLoads.Generation) return;
         var expiresAt = _clock.GetTimestamp() + (long)(ttl * _clock.TimestampFrequency);
         Remember(key, new Resolution(record, expiresAt));
     }
