@@ -3,6 +3,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PromptFunctions.Contracts.Datasets;
+using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Contracts.Prompts;
 
 namespace PromptFunctions.Contracts;
@@ -81,6 +83,16 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(RenderResponse))]
 [JsonSerializable(typeof(DiffResponse))]
 [JsonSerializable(typeof(DriftResponse))]
+[JsonSerializable(typeof(Page<DatasetInfo>))]
+[JsonSerializable(typeof(DatasetInfo))]
+[JsonSerializable(typeof(DatasetVersionInfo))]
+[JsonSerializable(typeof(Page<DatasetVersionInfo>))]
+[JsonSerializable(typeof(CreatedDatasetVersion))]
+[JsonSerializable(typeof(ExperimentInfo))]
+[JsonSerializable(typeof(Page<ExperimentInfo>))]
+[JsonSerializable(typeof(Page<ExperimentRowInfo>))]
+[JsonSerializable(typeof(ExperimentRowInfo))]
+[JsonSerializable(typeof(PlaygroundResponse))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Datasets.Upload;
+using PromptFunctions.Contracts;
+using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Storage;
@@ -29,12 +31,11 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         var after = Cursors.Decode(call.Query("cursor"));
         if (after is not null && !DatasetNames.IsValid(after)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
         var page = await store.ListDatasetsAsync(limit, after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(d => (JsonNode?)DatasetJson(d)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Page<DatasetInfo>(page.Items.Select(DatasetJson).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
     public Task<IResult> GetDataset(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
-        JsonResponses.Json(DatasetJson(await RequireDatasetAsync(name, call))));
+        JsonResponses.Contract(DatasetJson(await RequireDatasetAsync(name, call))));
 
     public Task<IResult> CreateVersion(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
@@ -48,9 +49,9 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
             CreateDatasetVersionOutcome.AlreadyExists e => (e.Version, false),
             _ => throw ProblemException.Busy($"Dataset '{dataset}'"),
         };
-        var body = VersionJson(version);
-        body["created"] = created;
-        return HttpReplies.Created(created, JsonResponses.Serialize(body), version.Id, "/" + ApiRoutes.Expand(DatasetRoutes.Version, dataset, version.Id));
+        var body = new CreatedDatasetVersion(version.Dataset, version.Id, version.Sequence, version.ExampleCount, Splits(version), version.ContentBytes,
+            version.SourceFormat, version.CreatedAt, version.CreatedBy, version.Message, created);
+        return HttpReplies.Created(created, ContractsJson.Serialize(body), version.Id, "/" + ApiRoutes.Expand(DatasetRoutes.Version, dataset, version.Id));
     });
 
     public Task<IResult> ListVersions(HttpRequest request, string name) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
@@ -59,14 +60,13 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         var limit = call.Limit();
         var after = Cursors.DecodeNumber(call.Query("cursor"));
         var page = await store.ListVersionsAsync(dataset.Name, limit, after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(v => (JsonNode?)VersionJson(v)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Page<DatasetVersionInfo>(page.Items.Select(VersionJson).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
     public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var version = await RequireVersionAsync(name, id, call);
-        return HttpReplies.ConditionalGet(call.Request, version.Id, JsonResponses.Serialize(VersionJson(version)), HttpReplies.ImmutableCacheControl);
+        return HttpReplies.ConditionalGet(call.Request, version.Id, ContractsJson.Serialize(VersionJson(version)), HttpReplies.ImmutableCacheControl);
     });
 
     public Task<IResult> ListExamples(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
@@ -150,39 +150,16 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
         return name!;
     }
 
-    private static JsonObject DatasetJson(DatasetRecord dataset) => new()
-    {
-        ["name"] = dataset.Name,
-        ["description"] = dataset.Description,
-        ["version_count"] = dataset.VersionCount,
-        ["latest"] = dataset.Latest is not { } latest ? null : new JsonObject
-        {
-            ["id"] = latest.Id,
-            ["sequence"] = latest.Sequence,
-            ["example_count"] = latest.ExampleCount,
-            ["created_at"] = Timestamp(latest.CreatedAt),
-        },
-        ["created_at"] = Timestamp(dataset.CreatedAt),
-        ["updated_at"] = Timestamp(dataset.UpdatedAt),
-    };
+    private static DatasetInfo DatasetJson(DatasetRecord dataset) => new(
+        dataset.Name,
+        dataset.Description,
+        dataset.VersionCount,
+        dataset.Latest is not { } latest ? null : new DatasetVersionBrief(latest.Id, latest.Sequence, latest.ExampleCount, latest.CreatedAt),
+        dataset.CreatedAt,
+        dataset.UpdatedAt);
 
-    private static JsonObject VersionJson(DatasetVersionRecord version)
-    {
-        var body = new JsonObject
-        {
-            ["dataset"] = version.Dataset,
-            ["id"] = version.Id,
-            ["sequence"] = version.Sequence,
-            ["example_count"] = version.ExampleCount,
-            ["splits"] = new JsonArray(version.Splits.Select(s => (JsonNode?)new JsonObject { ["name"] = s.Name, ["count"] = s.Count }).ToArray()),
-            ["content_bytes"] = version.ContentBytes,
-            ["source_format"] = version.SourceFormat,
-            ["created_at"] = Timestamp(version.CreatedAt),
-            ["created_by"] = version.CreatedBy,
-        };
-        if (version.Message is not null) body["message"] = version.Message;
-        return body;
-    }
+    private static DatasetVersionInfo VersionJson(DatasetVersionRecord version) => new(version.Dataset, version.Id, version.Sequence, version.ExampleCount, Splits(version),
+        version.ContentBytes, version.SourceFormat, version.CreatedAt, version.CreatedBy, version.Message);
 
-    private static string Timestamp(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+    private static List<SplitCount> Splits(DatasetVersionRecord version) => version.Splits.Select(s => new SplitCount(s.Name, s.Count)).ToList();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -13,6 +14,7 @@ using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Contracts;
 using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Core.Prompts;
 
@@ -63,9 +65,8 @@ public sealed class ExperimentsApi(
             new StartOrchestrationOptions(InstanceId: id), call.Aborted);
 
         var location = "/" + ApiRoutes.Expand(ExperimentRoutes.Experiment, id);
-        var response = Describe(record, 0, 0);
-        response["status_url"] = location;
-        return new JsonBytesResult(202, JsonResponses.Serialize(response)) { Location = location };
+        var response = Describe(record, 0, 0) with { StatusUrl = location };
+        return new JsonBytesResult(202, ContractsJson.Serialize(response)) { Location = location };
     });
 
     private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, ValidatingJsonReader cursor, CancellationToken cancellationToken)
@@ -93,7 +94,7 @@ public sealed class ExperimentsApi(
     {
         var record = await RequireAsync(id, call);
         var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
-        return JsonResponses.Json(Describe(record, done, errors));
+        return JsonResponses.Contract(Describe(record, done, errors));
     });
 
     public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
@@ -105,8 +106,7 @@ public sealed class ExperimentsApi(
         var after = Cursors.Decode(call.Query("cursor"));
         if (after is not null && !after.Contains('|', StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
         var page = await store.ListAsync(prompt, dataset, call.Limit(), after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(r => (JsonNode?)Describe(r, null, null)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Contracts.Page<ExperimentInfo>(page.Items.Select(r => Describe(r, null, null)).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
     public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
@@ -115,8 +115,7 @@ public sealed class ExperimentsApi(
         var after = Cursors.Decode(call.Query("cursor"));
         if (after is not null && !after.StartsWith("r|", StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
         var page = await store.ListRowsAsync(record.Id, call.Limit(), after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(r => (JsonNode?)RowJson(r)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Contracts.Page<ExperimentRowInfo>(page.Items.Select(Row).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
     /// <summary>
@@ -164,8 +163,8 @@ public sealed class ExperimentsApi(
             Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
         });
         var body = System.Text.Json.JsonSerializer.SerializeToNode(comparison, ComparisonJson)!.AsObject();
-        body["baseline_experiment"] = Describe(baseline, null, null);
-        body["candidate_experiment"] = Describe(candidate, null, null);
+        body["baseline_experiment"] = JsonSerializer.SerializeToNode(Describe(baseline, null, null), ContractsJson.Context.ExperimentInfo);
+        body["candidate_experiment"] = JsonSerializer.SerializeToNode(Describe(candidate, null, null), ContractsJson.Context.ExperimentInfo);
         return JsonResponses.Json(body);
     });
 
@@ -204,7 +203,7 @@ public sealed class ExperimentsApi(
             // above is what callers read, and running batches see it within a second.
         }
         var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
-        return JsonResponses.Json(Describe(cancelled, done, errors));
+        return JsonResponses.Contract(Describe(cancelled, done, errors));
     });
 
     /// <summary>
@@ -274,53 +273,31 @@ public sealed class ExperimentsApi(
         return await store.GetAsync(id, call.Aborted) ?? throw ProblemException.NotFound($"Experiment {id} does not exist.");
     }
 
-    public static JsonObject Describe(ExperimentRecord r, long? done, long? errors)
-    {
-        var obj = new JsonObject
-        {
-            ["id"] = r.Id,
-            ["name"] = r.Name,
-            ["description"] = r.Description,
-            ["metadata"] = r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
-            ["status"] = r.Status,
-            ["prompt"] = new JsonObject
-            {
-                ["name"] = r.PromptName,
-                ["version"] = r.PromptVersionId,
-                ["sequence"] = r.PromptSequence,
-                ["draft"] = r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson),
-                ["draft_parent"] = r.DraftParentId,
-            },
-            ["dataset"] = new JsonObject { ["name"] = r.DatasetName, ["version"] = r.DatasetVersionId, ["split"] = r.Split, ["examples"] = r.RowCount },
-            ["model"] = new JsonObject { ["connection"] = r.Connection, ["model"] = r.Model, ["invocation_parameters"] = JsonNode.Parse(r.InvocationParametersJson) },
-            ["evaluators"] = JsonNode.Parse(r.EvaluatorsJson),
-            ["repetitions"] = r.Repetitions,
-            ["max_concurrency"] = r.MaxConcurrency,
-            ["cache"] = r.CacheMode,
-            ["created_at"] = r.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["created_by"] = r.CreatedBy,
-            ["started_at"] = r.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
-            ["completed_at"] = r.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
-            ["error"] = r.Error,
-            ["promoted_version"] = r.PromotedVersionId,
-        };
-        if (done is not null)
-            obj["progress"] = new JsonObject { ["done"] = done, ["total"] = r.Units, ["errors"] = errors };
-        obj["aggregates"] = r.AggregatesJson is null ? null : JsonNode.Parse(r.AggregatesJson);
-        return obj;
-    }
+    public static ExperimentInfo Describe(ExperimentRecord r, long? done, long? errors) => new(
+        r.Id,
+        r.Name,
+        r.Description,
+        r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
+        r.Status,
+        new ExperimentPrompt(r.PromptName, r.PromptVersionId, r.PromptSequence, r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson), r.DraftParentId),
+        new ExperimentDataset(r.DatasetName, r.DatasetVersionId, r.Split, r.RowCount),
+        new ExperimentModel(r.Connection, r.Model, JsonNode.Parse(r.InvocationParametersJson)),
+        JsonNode.Parse(r.EvaluatorsJson),
+        r.Repetitions,
+        r.MaxConcurrency,
+        r.CacheMode,
+        r.CreatedAt,
+        r.CreatedBy,
+        r.StartedAt,
+        r.CompletedAt,
+        r.Error,
+        r.PromotedVersionId,
+        done is null ? null : new ExperimentProgress(done.Value, r.Units, errors ?? 0),
+        r.AggregatesJson is null ? null : JsonNode.Parse(r.AggregatesJson));
 
-    public static JsonObject RowJson(ExperimentRowResult r) => new()
-    {
-        ["example_id"] = r.ExampleId,
-        ["index"] = r.Index,
-        ["repetition"] = r.Repetition,
-        ["output"] = r.Output,
-        ["scores"] = JsonNode.Parse(r.ScoresJson),
-        ["latency_ms"] = Math.Round(r.LatencyMs, 3),
-        ["input_tokens"] = r.InputTokens,
-        ["output_tokens"] = r.OutputTokens,
-        ["cost"] = r.Cost,
-        ["error"] = r.Error,
-    };
+    public static ExperimentRowInfo Row(ExperimentRowResult r) =>
+        new(r.ExampleId, r.Index, r.Repetition, r.Output, JsonNode.Parse(r.ScoresJson), Math.Round(r.LatencyMs, 3), r.InputTokens, r.OutputTokens, r.Cost, r.Error);
+
+    /// <summary>A row as a JSON object, for exports that add the example's members to it.</summary>
+    public static JsonObject RowJson(ExperimentRowResult r) => JsonSerializer.SerializeToNode(Row(r), ContractsJson.Context.ExperimentRowInfo)!.AsObject();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using PromptFunctions.Core.Auth;
+using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
@@ -32,21 +33,18 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
 
         var runtime = engine.AdHocRuntime(prompt.Content, model, evaluators, cache.Value, null);
         var results = await Task.WhenAll(rows.Select(row => engine.RunRowAsync(runtime, row, 0, call.Aborted)));
-        var data = new JsonArray();
+        var data = new List<PlaygroundRow>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = ExperimentsApi.RowJson(results[i]);
-            row["input"] = rows[i].Input.DeepClone();
-            row["expected"] = rows[i].Expected?.DeepClone();
-            data.Add(row);
+            var r = ExperimentsApi.Row(results[i]);
+            data.Add(new PlaygroundRow(r.ExampleId, r.Index, r.Repetition, r.Output, r.Scores, r.LatencyMs, r.InputTokens, r.OutputTokens, r.Cost, r.Error,
+                rows[i].Input.DeepClone(), rows[i].Expected?.DeepClone()));
         }
-        return JsonResponses.Json(new JsonObject
-        {
-            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["version"] = prompt.VersionId, ["draft"] = prompt.DraftJson is not null },
-            ["model"] = new JsonObject { ["connection"] = model.Connection, ["model"] = model.Model, ["invocation_parameters"] = model.InvocationParameters.DeepClone() },
-            ["results"] = data,
-            ["aggregates"] = ExperimentAggregation.Aggregate(results),
-        });
+        return JsonResponses.Contract(new PlaygroundResponse(
+            new PlaygroundPrompt(prompt.Name, prompt.VersionId, prompt.DraftJson is not null),
+            new ExperimentModel(model.Connection, model.Model, model.InvocationParameters.DeepClone()),
+            data,
+            ExperimentAggregation.Aggregate(results)));
     });
 
     private async Task<List<ExperimentExample>?> ReadRowsAsync(JsonObject body, string source, ValidatingJsonReader cursor, CancellationToken cancellationToken)
