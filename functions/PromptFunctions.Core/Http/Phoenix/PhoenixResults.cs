@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Http.Phoenix;
 
@@ -94,9 +95,16 @@ public static class PhoenixResults
     /// Puts a problem raised by shared code (the executor's 401/403/500, the body reader's 413/415) into Phoenix's
     /// text form. A body that is not JSON is a FastAPI validation error in Phoenix, so it becomes one here too.
     /// </summary>
-    public static IResult FromProblem(ProblemException problem, IReadOnlyDictionary<string, string>? headers = null) => problem.Status == 400
-        ? new PhoenixException([new PhoenixFault(["body"], "json_invalid", "JSON decode error", new JsonObject { ["error"] = problem.Detail })]).ToResult(headers)
-        : Text(problem.Status, problem.Detail, headers);
+    public static IResult FromProblem(ProblemException problem, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        if (problem.Status == 400)
+            return new PhoenixException([new PhoenixFault(["body"], "json_invalid", "JSON decode error", new JsonObject { ["error"] = problem.Detail })]).ToResult(headers);
+        // The body reader's own faults (a number beyond the double range, text that is not Unicode) carry pydantic's
+        // error type, so they read as the validation errors FastAPI would give, located in the body.
+        if (problem is { Status: 422, Errors: { Count: > 0 } errors } && errors.All(e => e.Code is not null))
+            return new PhoenixException(errors.Select(e => new PhoenixFault(["body", .. JsonCursor.Segments(e.Path)], e.Code!, e.Message)).ToList()).ToResult(headers);
+        return Text(problem.Status, problem.Detail, headers);
+    }
 
     /// <summary>The same for a problem response the executor already produced (it catches its own exceptions).</summary>
     public static IResult FromProblem(JsonBytesResult problem)
