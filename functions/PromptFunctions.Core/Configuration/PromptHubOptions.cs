@@ -33,6 +33,19 @@ public sealed class PromptHubOptions
     /// <summary>Upper bound of <c>limit</c> on paged listings.</summary>
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>
+    /// The most characters one rendered prompt may have, for <c>/render</c>, the playground and experiments alike; a
+    /// render that would be longer stops early with a 422 (a row error in experiments).
+    /// </summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxRenderedChars { get; set; } = Prompts.Rendering.RenderLimits.DefaultMaxOutputChars;
+
+    /// <summary>The most work one render may do: template tokens evaluated plus characters produced (see RenderLimits).</summary>
+    [Range(10_000, 10_000_000_000)]
+    public long MaxRenderWork { get; set; } = Prompts.Rendering.RenderLimits.DefaultMaxWork;
+
+    public Prompts.Rendering.RenderLimits RenderLimits => new(MaxRenderedChars, MaxRenderWork);
 }
 
 /// <summary>Where versions and records are kept, section <c>Storage</c>; the connection string is <c>ConnectionStrings:Storage</c>.</summary>

@@ -278,7 +278,11 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
         RenderedPrompt rendered;
         try
         {
-            rendered = PromptRenderer.Render(document.Content, variables!);
+            rendered = PromptRenderer.Render(document.Content, variables!, executor.Options.RenderLimits);
+        }
+        catch (RenderLimitException e)
+        {
+            throw RenderProblems.From(e);
         }
         catch (PromptValidationException e)
         {

@@ -54,7 +54,22 @@ public static class JsonInput
     /// <exception cref="JsonException">The text is not JSON, or breaks <paramref name="options"/> (depth, duplicate members).</exception>
     public static JsonNode? ParseNode(ReadOnlySpan<byte> utf8, JsonDocumentOptions options, string path, List<ValidationFault> faults, out bool valid)
     {
-        var element = JsonElement.Parse(utf8, options);
+        JsonElement element;
+        try
+        {
+            element = JsonElement.Parse(utf8, options);
+        }
+        catch (InvalidOperationException) when (!options.AllowDuplicateProperties)
+        {
+            // Looking for repeated names decodes every name, so a name that is not text fails there, before the
+            // rules can name it; without that check the parse succeeds and the rules report it with its path.
+            var lenient = options;
+            lenient.AllowDuplicateProperties = true;
+            element = JsonElement.Parse(utf8, lenient);
+            valid = Check(element, path, faults);
+            if (valid) throw;
+            return null;
+        }
         valid = Check(element, path, faults);
         return valid ? ToNode(element) : null;
     }
