@@ -173,7 +173,13 @@ public sealed record JsonSchemaSpec : EvaluatorSpec
         var registry = new SchemaRegistry { Fetch = static (_, _) => null };
         try
         {
-            Schema = JsonSchema.Build(System.Text.Json.JsonSerializer.SerializeToElement(SchemaJson), new BuildOptions { SchemaRegistry = registry });
+            // Patterns get timeouts in every dialect the schema may name (BoundedSchemaPatterns).
+            Schema = JsonSchema.Build(System.Text.Json.JsonSerializer.SerializeToElement(SchemaJson), new BuildOptions
+            {
+                SchemaRegistry = registry,
+                DialectRegistry = BoundedSchemaPatterns.Registry(),
+                Dialect = BoundedSchemaPatterns.Default,
+            });
         }
         catch (Exception e) when (e is JsonSchemaException or RefResolutionException or System.Text.Json.JsonException or InvalidOperationException or FormatException or UriFormatException)
         {
