@@ -15,8 +15,11 @@ namespace PromptFunctions.Evaluation.Evaluators;
 /// Exceeding either is a <see cref="RegexMatchTimeoutException"/>, which the evaluator reports as its error.
 /// </summary>
 /// <remarks>
-/// The bounded keywords replace the library's in every dialect a schema can name with <c>$schema</c>, through a
-/// dialect registry per schema (the library's global registry stays untouched).
+/// Three parts: every dialect a schema can name with <c>$schema</c> gets a <c>pattern</c> handler that checks the
+/// evaluation's deadline before each match (through a dialect registry per schema; the library's global registry
+/// stays untouched); after the build, every compiled pattern of the schema, whatever handler compiled it, is
+/// replaced by one with a timeout; and <c>patternProperties</c>, whose handler the library's dialects depend on by
+/// type, is guarded by matching the output's member names first, with the deadline checked between matches.
 /// </remarks>
 internal static class BoundedSchemaPatterns
 {
@@ -43,8 +46,40 @@ internal static class BoundedSchemaPatterns
     }
 
     private static Dialect Bounded(Dialect dialect) =>
-        dialect.Without([PatternKeyword.Instance, PatternPropertiesKeyword.Instance], dialect.Id)
-            .With([BoundedPatternKeyword.Instance, BoundedPatternPropertiesKeyword.Instance], dialect.Id);
+        dialect.Without([PatternKeyword.Instance], dialect.Id).With([BoundedPatternKeyword.Instance], dialect.Id);
+
+    /// <summary>
+    /// Gives every compiled pattern of <paramref name="schema"/> a timeout and returns the <c>patternProperties</c>
+    /// patterns, which <see cref="CheckMemberNames"/> runs first.
+    /// </summary>
+    public static IReadOnlyList<Regex> Bound(JsonSchema schema)
+    {
+        var memberPatterns = new List<Regex>();
+        var seen = new HashSet<JsonSchemaNode>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<JsonSchemaNode>([schema.Root]);
+        while (pending.TryPop(out var node))
+        {
+            if (!seen.Add(node)) continue;
+            foreach (var keyword in node.Keywords)
+            {
+                switch (keyword.Value)
+                {
+                    case Regex regex when keyword.Handler is PatternKeyword:
+                        keyword.Value = WithTimeout(regex);
+                        break;
+                    case Dictionary<string, Regex> patterns when keyword.Handler is PatternPropertiesKeyword:
+                        var bounded = patterns.ToDictionary(p => p.Key, p => WithTimeout(p.Value));
+                        keyword.Value = bounded;
+                        memberPatterns.AddRange(bounded.Values);
+                        break;
+                }
+                foreach (var sub in keyword.Subschemas) pending.Push(sub);
+            }
+        }
+        return memberPatterns;
+    }
+
+    private static Regex WithTimeout(Regex regex) => regex.MatchTimeout == MatchTimeout ? regex : Compile(regex.ToString());
 
     /// <summary>
     /// The deadline of the evaluation running on this thread. Keyword handlers are shared by every schema, and the
@@ -65,6 +100,33 @@ internal static class BoundedSchemaPatterns
         finally
         {
             _deadline = outer;
+        }
+    }
+
+    /// <summary>
+    /// Matches every member name of the output against every <c>patternProperties</c> pattern, checking the deadline
+    /// between matches: the library does the same matches (or fewer) in one loop with no place for the check, so a
+    /// pattern that would exceed the deadline stops here, and the library's matches then cost at most as much again.
+    /// </summary>
+    public static void CheckMemberNames(JsonElement instance, IReadOnlyList<Regex> patterns)
+    {
+        if (patterns.Count == 0) return;
+        switch (instance.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var member in instance.EnumerateObject())
+                {
+                    foreach (var regex in patterns)
+                    {
+                        ThrowIfPastDeadline(regex, member.Name);
+                        regex.IsMatch(member.Name);
+                    }
+                    CheckMemberNames(member.Value, patterns);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in instance.EnumerateArray()) CheckMemberNames(item, patterns);
+                break;
         }
     }
 
@@ -92,46 +154,6 @@ internal static class BoundedSchemaPatterns
         public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context)
         {
             if (context.Instance.ValueKind == JsonValueKind.String) ThrowIfPastDeadline((Regex)keyword.Value!, context.Instance.GetString()!);
-            return base.Evaluate(keyword, context);
-        }
-    }
-
-    private sealed class BoundedPatternPropertiesKeyword : PatternPropertiesKeyword
-    {
-        public static new BoundedPatternPropertiesKeyword Instance { get; } = new();
-
-        public override object? ValidateKeywordValue(JsonElement value)
-        {
-            if (value.ValueKind != JsonValueKind.Object) throw new JsonSchemaException($"'{Name}' value must be an object, found {value.ValueKind}");
-            var patterns = new Dictionary<string, Regex>();
-            foreach (var property in value.EnumerateObject())
-            {
-                if (property.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
-                    throw new JsonSchemaException("Values must be valid schemas");
-                patterns.Add(property.Name, Compile(property.Name));
-            }
-            return patterns;
-        }
-
-        /// <remarks>
-        /// The library matches every member name against every pattern in one loop, with no place to check the
-        /// deadline in between; so the names are matched here first, with the check between matches. A catastrophic
-        /// pattern stops here; a merely slow one runs twice, still within twice the evaluation timeout.
-        /// </remarks>
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context)
-        {
-            if (context.Instance.ValueKind == JsonValueKind.Object)
-            {
-                var patterns = ((Dictionary<string, Regex>)keyword.Value!).Values;
-                foreach (var member in context.Instance.EnumerateObject())
-                {
-                    foreach (var regex in patterns)
-                    {
-                        ThrowIfPastDeadline(regex, member.Name);
-                        regex.IsMatch(member.Name);
-                    }
-                }
-            }
             return base.Evaluate(keyword, context);
         }
     }

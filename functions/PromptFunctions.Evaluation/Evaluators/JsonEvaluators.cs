@@ -59,7 +59,10 @@ public sealed class JsonSchemaEvaluator(JsonSchemaSpec spec) : LocalOutputEvalua
             {
                 var root = document.RootElement;
                 results = BoundedSchemaPatterns.WithinDeadline(() =>
-                    Spec.Schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true }));
+                {
+                    BoundedSchemaPatterns.CheckMemberNames(root, Spec.MemberNamePatterns);
+                    return Spec.Schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+                });
             }
             catch (RefResolutionException e)
             {

@@ -180,6 +180,7 @@ public sealed record JsonSchemaSpec : EvaluatorSpec
                 DialectRegistry = BoundedSchemaPatterns.Registry(),
                 Dialect = BoundedSchemaPatterns.Default,
             });
+            MemberNamePatterns = BoundedSchemaPatterns.Bound(Schema);
         }
         catch (Exception e) when (e is JsonSchemaException or RefResolutionException or System.Text.Json.JsonException or InvalidOperationException or FormatException or UriFormatException)
         {
@@ -192,6 +193,9 @@ public sealed record JsonSchemaSpec : EvaluatorSpec
     public JsonNode SchemaJson { get; }
     public JsonSchema Schema { get; }
     public bool StripCodeFence { get; }
+
+    /// <summary>The schema's <c>patternProperties</c> patterns, matched against member names within a deadline first.</summary>
+    internal IReadOnlyList<System.Text.RegularExpressions.Regex> MemberNamePatterns { get; }
 
     public override IEvaluator CreateEvaluator() => new JsonSchemaEvaluator(this);
 
