@@ -28,6 +28,14 @@ public static class JsonInput
     /// <summary>Pydantic's error type for text that is not Unicode.</summary>
     public const string InvalidTextCode = "string_unicode";
 
+    /// <summary>The fault of a member name that is not Unicode text.</summary>
+    public const string InvalidNameMessage =
+        "the member name is not Unicode text: it holds a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair) or bytes that are not UTF-8";
+
+    /// <summary>The fault of a string value that is not Unicode text.</summary>
+    public const string InvalidTextMessage =
+        "is not Unicode text: it holds a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair) or bytes that are not UTF-8";
+
     /// <summary>At most this many faults are collected; a document with more is wrong enough to say so early.</summary>
     public const int MaxFaults = 20;
 
@@ -93,8 +101,7 @@ public static class JsonInput
                 {
                     if (!TryReadName(property, out var name))
                     {
-                        Add(faults, JsonCursor.Member(path, name), InvalidTextCode,
-                            "the member name is not Unicode text: it holds a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair) or bytes that are not UTF-8");
+                        Add(faults, JsonCursor.Member(path, name), InvalidTextCode, InvalidNameMessage);
                         continue;
                     }
                     Walk(property.Value, JsonCursor.Member(path, name), faults);
@@ -111,8 +118,7 @@ public static class JsonInput
                 break;
             case JsonValueKind.String:
                 if (!IsText(element))
-                    Add(faults, path, InvalidTextCode,
-                        "is not Unicode text: it holds a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair) or bytes that are not UTF-8");
+                    Add(faults, path, InvalidTextCode, InvalidTextMessage);
                 break;
             case JsonValueKind.Number:
                 if (!element.TryGetDouble(out var number) || !double.IsFinite(number))

@@ -112,7 +112,7 @@ internal sealed class JsonBodyExamples
                     _phase = Phase.Done;
                     break;
                 case Phase.Root:
-                    _member = reader.GetString()!;
+                    _member = MemberName(ref reader);
                     if (!_seen.Add(_member)) throw ProblemException.BadRequest($"The body repeats the member {JsonCursor.Member("$", _member)}.");
                     _phase = _member == "examples" ? Phase.ExamplesStart : Phase.RootValue;
                     break;
@@ -157,6 +157,20 @@ internal sealed class JsonBodyExamples
         needMore:
         state = reader.CurrentState;
         return buffer.GetPosition(reader.BytesConsumed);
+    }
+
+    /// <summary>A root member's name; one that is not Unicode text is a fault of the body (JsonInput's rule).</summary>
+    private static string MemberName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
+            throw ProblemException.Invalid(JsonCursor.Member("$", System.Text.Encoding.UTF8.GetString(raw)), JsonInput.InvalidNameMessage);
+        }
     }
 
     private bool TryTakeValue(ref Utf8JsonReader reader, ReadOnlySequence<byte> buffer, out JsonNode? value)
