@@ -109,9 +109,10 @@ public sealed class ResponseCacheChatClient(IChatClient inner, BlobContainerClie
             key["body"] = JsonNode.Parse(request.Body);
             return CanonicalJson.Sha256Hex(key);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
-            // Not JSON, or JSON without a canonical form: the bytes as sent are the key.
+            // Not JSON, or JSON without a canonical form (a judge's request quotes model output, which may hold a
+            // lone surrogate): the bytes as sent are the key.
             key["body"] = null;
             key["body_base64"] = Convert.ToBase64String(request.Body);
             return CanonicalJson.Sha256Hex(key);
