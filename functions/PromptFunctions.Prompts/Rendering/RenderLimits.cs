@@ -16,9 +16,9 @@ namespace PromptFunctions.Prompts.Rendering;
 /// The most work one render may do, counted in units: <see cref="StepCost"/> per template step (a lookup, a section
 /// entered, a list item visited, a field formatted) plus one per character produced or converted along the way,
 /// including text that does not reach the output (a value converted for a zero-precision field, a section that
-/// renders nothing a million times). A step costs more than a character because it does (measured on the mustache
-/// renderer, a step takes about as long as copying a few dozen characters). The default stops the costliest
-/// templates we know of within about a second of one busy core.
+/// renders nothing a million times). A step weighs more than a character: measured on the mustache renderer, it
+/// takes about as long as copying a few dozen characters. The default stops the costliest templates we know of
+/// within about a second of one busy core.
 /// </param>
 public sealed record RenderLimits(int MaxOutputChars, long MaxWork)
 {
