@@ -292,15 +292,28 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
         }
     }
 
-    private bool IsOutage(Exception e) => e switch
+    /// <summary>
+    /// Whether a failure to get an answer means the service is unavailable, which the documented fallback covers.
+    /// Every transport failure does, however it surfaces: socket errors usually arrive wrapped in
+    /// <see cref="HttpRequestException"/>, but some (a connection reset between connect and send, reported as
+    /// "Transport endpoint is not connected") escape the handler as a bare <see cref="System.Net.Sockets.SocketException"/>.
+    /// </summary>
+    private bool IsOutage(Exception e)
     {
-        HttpRequestException or IOException => true,
-        // Polly's timeout, broken circuit and rate-limiter rejections.
-        ExecutionRejectedException => true,
-        // HttpClient.Timeout surfaces as a cancellation that nobody asked for.
-        OperationCanceledException => !_lifetime.IsCancellationRequested,
-        _ => false,
-    };
+        if (e is OperationCanceledException)
+        {
+            // HttpClient.Timeout surfaces as a cancellation that nobody asked for.
+            return !_lifetime.IsCancellationRequested;
+        }
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is HttpRequestException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
+                // Polly's timeout, broken circuit and rate-limiter rejections.
+                or ExecutionRejectedException)
+                return true;
+        }
+        return false;
+    }
 
     private static PromptVersion ParseVersion(byte[] body, PromptKey key)
     {

@@ -41,6 +41,7 @@ public sealed class ExperimentEngine(
     IExperimentExamples examples,
     IExperimentScorers scorers,
     IOptions<ExperimentsOptions> options,
+    IOptions<PromptHubOptions> hub,
     TimeProvider clock,
     ILogger<ExperimentEngine> logger)
 {
@@ -119,7 +120,7 @@ public sealed class ExperimentEngine(
         long inputTokens = 0, outputTokens = 0;
         try
         {
-            var rendered = PromptRenderer.Render(runtime.Content, example.Input);
+            var rendered = PromptRenderer.Render(runtime.Content, example.Input, hub.Value.RenderLimits);
             if (rendered.MissingVariables.Count > 0)
                 return Failed(example, repetition, $"the example's input lacks template variables: {string.Join(", ", rendered.MissingVariables)}");
 
@@ -156,6 +157,7 @@ public sealed class ExperimentEngine(
     {
         ResponseNotRecordedException => e.Message,
         PromptValidationException v => "render failed: " + v.Message,
+        RenderLimitException r => Http.RenderProblems.RowError(r),
         System.ClientModel.ClientResultException c => $"model call failed with status {c.Status}: {c.Message}",
         Polly.Timeout.TimeoutRejectedException => "model call timed out (after retries)",
         HttpRequestException h => $"model endpoint unreachable: {h.Message}",

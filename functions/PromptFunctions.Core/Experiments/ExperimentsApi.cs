@@ -156,12 +156,20 @@ public sealed class ExperimentsApi(
             await foreach (var row in store.ReadRowsAsync(r.Id, call.Aborted)) list.Add(ExperimentAggregation.ToStatisticsRow(row));
             return list;
         }));
-        var comparison = Evaluation.Statistics.ExperimentComparison.Compare(rows[0], rows[1], new Evaluation.Statistics.ComparisonOptions
+        Evaluation.Statistics.ExperimentComparison comparison;
+        try
         {
-            Seed = seed,
-            Resamples = resamples,
-            Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
-        });
+            comparison = Evaluation.Statistics.ExperimentComparison.Compare(rows[0], rows[1], new Evaluation.Statistics.ComparisonOptions
+            {
+                Seed = seed,
+                Resamples = resamples,
+                Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
+            }, call.Aborted);
+        }
+        catch (Evaluation.Statistics.ComparisonTooLargeException e)
+        {
+            throw ProblemException.BadRequest($"'resamples' is too large for these experiments: {e.Message}.");
+        }
         var body = System.Text.Json.JsonSerializer.SerializeToNode(comparison, ComparisonJson)!.AsObject();
         body["baseline_experiment"] = JsonSerializer.SerializeToNode(Describe(baseline, null, null), ContractsJson.Context.ExperimentInfo);
         body["candidate_experiment"] = JsonSerializer.SerializeToNode(Describe(candidate, null, null), ContractsJson.Context.ExperimentInfo);

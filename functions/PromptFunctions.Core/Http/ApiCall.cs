@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Prompts;
+using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Http;
@@ -45,6 +46,8 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, ApiOpti
         try
         {
             using var document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
+            // Before anything reads a name or a number: a lone surrogate or 1e400 must be a 422 naming its path.
+            if (JsonInput.Faults(document.RootElement) is { Count: > 0 } faults) throw ProblemException.Invalid(faults);
             CheckDuplicateMembers(document.RootElement, "$");
             return JsonNode.Parse(buffer.WrittenSpan, documentOptions: DocumentOptions);
         }

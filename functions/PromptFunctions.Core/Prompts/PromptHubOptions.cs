@@ -26,4 +26,16 @@ public sealed class PromptHubOptions
     [Range(1024 * 1024, 16L * 1024 * 1024 * 1024)]
     public long VersionCacheBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The most characters one rendered prompt may have, for <c>/render</c>, the playground and experiments alike; a
+    /// render that would be longer stops early with a 422 (a row error in experiments).
+    /// </summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxRenderedChars { get; set; } = PromptFunctions.Prompts.Rendering.RenderLimits.DefaultMaxOutputChars;
+
+    /// <summary>The most work one render may do: template tokens evaluated plus characters produced (see RenderLimits).</summary>
+    [Range(10_000, 10_000_000_000)]
+    public long MaxRenderWork { get; set; } = PromptFunctions.Prompts.Rendering.RenderLimits.DefaultMaxWork;
+
+    public PromptFunctions.Prompts.Rendering.RenderLimits RenderLimits => new(MaxRenderedChars, MaxRenderWork);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using PromptFunctions.Contracts;
 using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Contracts.Routes;
@@ -17,7 +18,7 @@ namespace PromptFunctions.Core.Prompts;
 /// The native prompt routes (<see cref="PromptRoutes"/>): prompts, versions, rendering, diffs and drift. Each public
 /// method is the whole behaviour of one route, shared by both hosts. Writes go through <see cref="PromptService"/>.
 /// </summary>
-public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, PromptService prompts)
+public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, PromptService prompts, IOptions<PromptHubOptions> options)
 {
     private static readonly IApiDialect Dialect = NativeDialect.Instance;
 
@@ -160,7 +161,11 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         RenderedPrompt rendered;
         try
         {
-            rendered = PromptRenderer.Render(document.Content, variables!);
+            rendered = PromptRenderer.Render(document.Content, variables!, options.Value.RenderLimits);
+        }
+        catch (RenderLimitException e)
+        {
+            throw RenderProblems.From(e);
         }
         catch (PromptValidationException e)
         {

@@ -21,6 +21,50 @@ public sealed class ValidatingJsonReader(List<ValidationFault> faults)
 
     public static string Index(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
 
+    /// <summary>
+    /// The steps of a path written by <see cref="Member"/> and <see cref="Index"/>: member names as strings, indexes
+    /// as ints (<c>$.a['b c'][2]</c> is <c>a</c>, <c>b c</c>, <c>2</c>). A path in another form yields what parses.
+    /// </summary>
+    public static IReadOnlyList<object> Segments(string path)
+    {
+        var segments = new List<object>();
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = i + 1;
+                while (end < path.Length && path[end] is not ('.' or '[')) end++;
+                segments.Add(path[(i + 1)..end]);
+                i = end;
+            }
+            else if (path.AsSpan(i).StartsWith("['"))
+            {
+                var name = new System.Text.StringBuilder();
+                var at = i + 2;
+                while (at < path.Length && !(path[at] == '\'' && at + 1 < path.Length && path[at + 1] == ']'))
+                {
+                    if (path[at] == '\\' && at + 1 < path.Length && path[at + 1] == '\'') at++;
+                    name.Append(path[at++]);
+                }
+                segments.Add(name.ToString());
+                i = at + 2;
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) break;
+                segments.Add(index);
+                i = end + 1;
+            }
+            else
+            {
+                break;
+            }
+        }
+        return segments;
+    }
+
     private static bool IsPlainName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !char.IsAsciiDigit(name[0]);
 

@@ -22,9 +22,11 @@ public static class PromptRenderer
     /// which must be a list of <c>{role, content}</c> messages.
     /// </summary>
     /// <exception cref="PromptValidationException">A placeholder variable is not a list of messages.</exception>
-    public static RenderedPrompt Render(PromptVersionContent content, JsonObject variables)
+    /// <exception cref="RenderLimitException">The prompt would exceed <paramref name="limits"/> (default <see cref="RenderLimits.Default"/>).</exception>
+    public static RenderedPrompt Render(PromptVersionContent content, JsonObject variables, RenderLimits? limits = null)
     {
         var engine = TemplateEngines.For(content.TemplateFormat);
+        var budget = new RenderBudget(limits ?? RenderLimits.Default);
         var missing = new List<string>();
         void Note(IEnumerable<string> names)
         {
@@ -36,7 +38,7 @@ public static class PromptRenderer
 
         if (content.Template is StringTemplate s)
         {
-            var result = engine.Render(s.Template, variables);
+            var result = engine.Render(s.Template, variables, budget);
             Note(result.MissingVariables);
             return new RenderedPrompt(null, result.Text, missing);
         }
@@ -49,11 +51,13 @@ public static class PromptRenderer
             switch (message)
             {
                 case PlaceholderMessage placeholder:
+                    // A placeholder copies its messages in; a template that repeats one is bounded like any text.
+                    if (variables[placeholder.Name] is { } history) budget.Output(RenderBudget.SizeOf(history));
                     messages.AddRange(ExpandPlaceholder(placeholder, variables, faults, Note));
                     break;
                 case ChatMessageTemplate m when m.Content.Text is { } text:
                 {
-                    var result = engine.Render(text, variables);
+                    var result = engine.Render(text, variables, budget);
                     Note(result.MissingVariables);
                     messages.Add(new RenderedMessage(m.Role, MessageContent.FromText(result.Text)));
                     break;
@@ -65,12 +69,13 @@ public static class PromptRenderer
                     {
                         if (part is TextPart textPart)
                         {
-                            var result = engine.Render(textPart.Text, variables);
+                            var result = engine.Render(textPart.Text, variables, budget);
                             Note(result.MissingVariables);
                             parts.Add(new TextPart(result.Text));
                         }
                         else
                         {
+                            budget.Output(RenderBudget.SizeOf(PromptVersionJson.ContentToJson(MessageContent.FromParts([part]))));
                             parts.Add(part);
                         }
                     }

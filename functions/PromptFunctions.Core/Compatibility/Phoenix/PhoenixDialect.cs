@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Compatibility.Phoenix;
 
@@ -74,6 +75,10 @@ public sealed class PhoenixDialect : IApiDialect
             JsonResponses.Serialize(new JsonObject { ["detail"] = new JsonArray(v.Faults.Select(f => (JsonNode?)f.ToJson()).ToArray()) }), v.Headers),
         // The shared body reader's 400 is a body that is not JSON: a FastAPI validation error in Phoenix.
         { Status: 400 } => Error(new PhoenixValidationException([new PhoenixFault(["body"], "json_invalid", "JSON decode error", new JsonObject { ["error"] = problem.Detail })]), request),
+        // The body reader's own faults (a number beyond the double range, text that is not Unicode) carry pydantic's
+        // error type, so they read as the validation errors FastAPI would give, located in the body.
+        { Status: 422, Errors: { Count: > 0 } errors } when errors.All(e => e.Code is not null) =>
+            Error(new PhoenixValidationException(errors.Select(e => new PhoenixFault(["body", .. ValidatingJsonReader.Segments(e.Path)], e.Code!, e.Message)).ToList()), request),
         _ => Text(problem.Status, problem.Detail, problem.Status == 401 ? JsonResponses.With(problem.Headers, "WWW-Authenticate", "Bearer realm=\"PromptFunctions\"") : problem.Headers),
     };
 
