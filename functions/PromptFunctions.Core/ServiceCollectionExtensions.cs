@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<PromptPublisher>();
         services.AddSingleton<PromptsApi>();
+        services.AddSingleton<CallerApi>();
         services.AddSingleton<PhoenixApi>();
         services.AddSingleton<Langfuse.LangfuseExecutor>();
         services.AddSingleton<Langfuse.LangfuseApi>();

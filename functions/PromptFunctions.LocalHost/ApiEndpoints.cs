@@ -40,6 +40,8 @@ public static class ApiEndpoints
         Map(api, "Render", (HttpRequest r, string name) => h.Render(r, name));
         Map(api, "Diff", (HttpRequest r, string name) => h.Diff(r, name));
         Map(api, "Drift", (HttpRequest r) => h.Drift(r));
+        var caller = services.GetRequiredService<Core.Auth.CallerApi>();
+        Map(api, "GetCaller", (HttpRequest r) => caller.Me(r));
     }
 
     internal static void Map(RouteGroupBuilder group, string routeName, Delegate handler)

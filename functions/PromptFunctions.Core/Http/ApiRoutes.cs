@@ -7,7 +7,7 @@ namespace PromptFunctions.Core.Http;
 /// </summary>
 public static partial class ApiRoutes
 {
-    public static IReadOnlyList<RouteDefinition> All => [.. Native, .. Phoenix, .. Langfuse, .. DatasetRoutes, .. ExperimentRoutes];
+    public static IReadOnlyList<RouteDefinition> All => [.. Native, .. CallerRoutes, .. Phoenix, .. Langfuse, .. DatasetRoutes, .. ExperimentRoutes];
 
     public const string Prefix = "api";
 
