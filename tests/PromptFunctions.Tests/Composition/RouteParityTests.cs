@@ -24,7 +24,9 @@ public sealed class RouteParityTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        var declared = ApiRoutes.All.Select(r => $"{r.Method} {ApiRoutes.Prefix}/{r.Template}").Order(StringComparer.Ordinal).ToList();
+        var declared = ApiRoutes.All.Select(r => $"{r.Method} {ApiRoutes.Prefix}/{r.Template}")
+            .Append($"{ApiRoutes.WebUi.Method} {ApiRoutes.WebUi.Template}")
+            .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(declared, functions);
         Assert.Equal(declared, local);
         Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => r.Name).Distinct().Count());
@@ -36,6 +38,6 @@ public sealed class RouteParityTests
         var functionNames = FunctionsDriver.TriggerRoutes()
             .Select(t => t.Method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name)
             .Order(StringComparer.Ordinal);
-        Assert.Equal(ApiRoutes.All.Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
+        Assert.Equal(ApiRoutes.All.Append(ApiRoutes.WebUi).Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
     }
 }
