@@ -47,11 +47,11 @@ export function ErrorBox({ error, title }) {
  * A button that the key's roles may not allow: disabled, with the reason shown next to it and linked for screen
  * readers.
  */
-export function Action({ denied, children, class: cls = "", type = "button", ...props }) {
+export function Action({ denied, children, class: cls = "", type = "button", disabled = false, ...props }) {
   const id = useId();
   return (
     <span class="action">
-      <button type={type} class={cls} disabled={!!denied || props.disabled} aria-describedby={denied ? id : undefined} {...props}>
+      <button type={type} class={cls} {...props} disabled={!!denied || disabled} aria-describedby={denied ? id : undefined} data-gated="">
         {children}
       </button>
       {denied && <span id={id} class="reason">{denied}</span>}

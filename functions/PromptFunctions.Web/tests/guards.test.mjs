@@ -1,0 +1,117 @@
+// What the page must refuse or explain: a read-only key sees no enabled write control (each disabled one says why),
+// a tag moved by someone else meanwhile is a clear conflict instead of an overwrite, and an upload with bad rows
+// lists their line numbers and stores nothing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { admin, assertAccessible, keys, openBrowser, screenshot, seedCycle, signIn, waitForExperiment } from "./support.mjs";
+
+let session, seed;
+before(async () => {
+  [session, seed] = await Promise.all([openBrowser(), seedCycle()]);
+});
+after(async () => {
+  await session?.browser.close();
+});
+
+/** Buttons that change something; none may be enabled for a read-only key. */
+const WRITE_CONTROLS = /^(Edit as new version|Move (?!message)|Move tag|Roll back|New tag|Save as new version|Upload|Run an experiment|Start|Promote)/;
+
+async function enabledWriteControls(page) {
+  const names = await page.getByRole("button").evaluateAll((buttons) => buttons.filter((b) => !b.disabled).map((b) => b.getAttribute("aria-label") ?? b.textContent.trim()));
+  const links = await page.getByRole("link").allInnerTexts();
+  return [...names, ...links].filter((n) => WRITE_CONTROLS.test(n));
+}
+
+test("a read-only key sees no enabled write controls, and each says why", { timeout: 120000 }, async () => {
+  const { page } = session;
+  const { prompt, dataset, baseline } = seed;
+  const again = await admin("POST", "/experiments", { prompt: { name: prompt }, dataset: { name: dataset, split: "test" }, evaluators: [{ type: "exact_match" }], max_concurrency: 6 });
+  await waitForExperiment(again.json.id);
+  await signIn(page, keys.reader);
+  await page.getByText("Signed in as web-reader").waitFor();
+
+  const pages = [
+    [`/prompts/${prompt}`, () => page.getByRole("heading", { name: "Version v1" })],
+    [`/prompts/${prompt}/edit`, () => page.getByRole("heading", { level: 1, name: `Edit ${prompt}` })],
+    [`/datasets/${dataset}`, () => page.getByRole("heading", { name: "Examples of v1" })],
+    ["/datasets", () => page.getByRole("heading", { name: "Upload a dataset" })],
+    ["/experiments", () => page.getByRole("heading", { level: 1, name: "Experiments" })],
+    [`/experiments/compare?baseline=${baseline.id}&candidate=${again.json.id}`, () => page.getByRole("heading", { name: "Promote the candidate" })],
+  ];
+  for (const [url, ready] of pages) {
+    await page.goto(url);
+    await ready().waitFor();
+    assert.deepEqual(await enabledWriteControls(page), [], `enabled write controls on ${url}`);
+    assert.equal(await page.locator("button[data-gated]:enabled").count(), 0, `an enabled role-gated button on ${url}`);
+    const reasons = await page.locator(".reason").allInnerTexts();
+    assert.ok(reasons.length > 0, `no reason shown on ${url}`);
+    for (const reason of reasons) assert.match(reason, /web-reader/);
+    await assertAccessible(page, `${url} as a read-only key`);
+  }
+  // The read role still runs the playground, which stores nothing.
+  await page.goto(`/prompts/${prompt}/playground`);
+  assert.ok(await page.getByRole("button", { name: "Run", exact: true }).isEnabled());
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+});
+
+test("moving a tag someone else moved meanwhile shows the conflict and changes nothing", { timeout: 60000 }, async () => {
+  const { page } = session;
+  const { prompt } = seed;
+  const v2 = await admin("POST", `/prompts/${prompt}/versions`, {
+    version: { template: [{ role: "user", content: "{{question}}" }], model: { provider: "openai_compatible", name: "stub-model" } }, message: "second",
+  });
+  assert.equal(v2.status, 201);
+  await signIn(page, keys.admin);
+  await page.goto(`/prompts/${prompt}`);
+  await page.getByRole("button", { name: "Move staging" }).click();
+  await page.getByLabel("To version").selectOption("v2");
+  await page.getByLabel("Reason").fill("ship it");
+
+  // Someone else moves staging while the form is open.
+  const elsewhere = await admin("PUT", `/prompts/${prompt}/tags/staging`, { version: "v2", reason: "moved elsewhere" });
+  assert.equal(elsewhere.status, 200);
+
+  await page.getByRole("button", { name: "Move tag" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Someone moved staging meanwhile" });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /now points at v2, not v1/);
+  await screenshot(page, "tag-conflict");
+  await assertAccessible(page, "tag conflict");
+  const history = await admin("GET", `/prompts/${prompt}/tags/staging/history`);
+  assert.deepEqual(history.json.data.map((h) => h.reason), ["moved elsewhere", "first draft"]);
+});
+
+test("an upload with bad rows lists their line numbers and stores nothing", { timeout: 60000 }, async () => {
+  const { page } = session;
+  const { dataset } = seed;
+  await signIn(page, keys.writer);
+  await page.goto(`/datasets/${dataset}`);
+  await page.getByRole("heading", { name: "Upload a new version" }).waitFor();
+  const csv = "question,answer,source\nWhat is 2+2?,4,faq\nWhat is 3+3?,6\nWhat is 4+4?,8,faq,extra\n\"never closed,1,faq\n";
+  await page.getByLabel("File (CSV with a header line, or JSON Lines)").setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByLabel("answer", { exact: true }).selectOption("expected");
+  await page.getByLabel("source", { exact: true }).selectOption("metadata");
+  await page.getByRole("button", { name: "Upload" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Nothing was stored" });
+  await alert.waitFor();
+  const faults = await alert.getByRole("listitem").allInnerTexts();
+  assert.deepEqual(faults.map((f) => f.split(" ").slice(0, 2).join(" ")), ["line 3", "line 4", "line 5"], faults.join("\n"));
+  await assertAccessible(page, "failed upload");
+  await screenshot(page, "dataset-upload-errors");
+  const versions = await admin("GET", `/datasets/${dataset}/versions`);
+  assert.equal(versions.json.data.length, 1, "the failed upload stored a version");
+
+  // The same file fixed goes in as v2 with the mapping applied.
+  const fixed = "question,answer,source\nWhat is 2+2?,4,faq\nWhat is 3+3?,6,faq\n";
+  await page.getByLabel("File (CSV with a header line, or JSON Lines)").setInputFiles({ name: "fixed.csv", mimeType: "text/csv", buffer: Buffer.from(fixed) });
+  await page.getByLabel("answer", { exact: true }).selectOption("expected");
+  await page.getByLabel("source", { exact: true }).selectOption("metadata");
+  await page.getByRole("button", { name: "Upload" }).click();
+  await page.getByRole("status").filter({ hasText: "Stored as v2: 2 examples" }).waitFor();
+  await page.getByRole("heading", { name: "Examples of v2" }).waitFor();
+  const example = await admin("GET", `/datasets/${dataset}/versions/v2/examples?limit=1`);
+  assert.deepEqual(example.json.data[0].input, { question: "What is 2+2?" });
+  assert.equal(example.json.data[0].expected, "4");
+  assert.deepEqual(example.json.data[0].metadata, { source: "faq" });
+});
