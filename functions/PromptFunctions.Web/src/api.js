@@ -2,11 +2,22 @@
 // gone when the browser session ends) and turns problem+json answers into ApiError with the server's detail.
 
 const KEY = "pf.apiKey";
+const CALLER = "pf.caller";
 
 export const session = {
   get key() { return sessionStorage.getItem(KEY); },
-  set(key) { sessionStorage.setItem(KEY, key); },
-  clear() { sessionStorage.removeItem(KEY); },
+  /** What GET /api/me said about the key, kept so a reload renders at once (and is checked again meanwhile). */
+  get caller() {
+    try { return JSON.parse(sessionStorage.getItem(CALLER) ?? "null"); } catch { return null; }
+  },
+  set(key, caller) {
+    sessionStorage.setItem(KEY, key);
+    sessionStorage.setItem(CALLER, JSON.stringify(caller));
+  },
+  clear() {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(CALLER);
+  },
 };
 
 export class ApiError extends Error {
@@ -67,7 +78,7 @@ export const api = {
   drift: (names, cursor, limit = 100) => get(`/tags${q({ names: names.join(","), limit, cursor })}`),
   prompt: (name) => get(`/prompts/${e(name)}`),
   versions: (name, cursor, limit = 50) => get(`/prompts/${e(name)}/versions${q({ limit, cursor })}`),
-  version: (name, ref) => get(`/prompts/${e(name)}/versions/${e(ref)}`),
+  version: (name, ref) => get(ref === "latest" ? `/prompts/${e(name)}/latest` : `/prompts/${e(name)}/versions/${e(ref)}`),
   variables: (name, ref) => get(`/prompts/${e(name)}/versions/${e(ref)}/variables`),
   diff: (name, from, to) => get(`/prompts/${e(name)}/diff${q({ from, to })}`),
   render: (name, version, variables) => post(`/prompts/${e(name)}/render`, { version, variables, strict: false }).then((r) => r.data),

@@ -4,10 +4,11 @@ import { api, session, onUnauthorized } from "./api.js";
 import { Caller } from "./auth.jsx";
 import { SignIn } from "./pages/SignIn.jsx";
 import { Prompts } from "./pages/Prompts.jsx";
+import { PromptPage } from "./pages/Prompt.jsx";
 import { Loading } from "./components.jsx";
 
-// The prompt list is the first page most people see, so it is in the main bundle; the rest load when visited.
-const PromptPage = lazy(() => import("./pages/Prompt.jsx").then((m) => m.PromptPage));
+// The prompt list and a prompt's page are where people land, so they are in the main bundle; the rest load when
+// visited.
 const Edit = lazy(() => import("./pages/Edit.jsx").then((m) => m.Edit));
 const Playground = lazy(() => import("./pages/Playground.jsx").then((m) => m.Playground));
 const Datasets = lazy(() => import("./pages/Datasets.jsx").then((m) => m.Datasets));
@@ -26,12 +27,16 @@ export function App() {
 
 function Shell() {
   const { path, route } = useLocation();
-  const [caller, setCaller] = useState(undefined); // undefined: checking the stored key; null: signed out
+  // undefined: checking the stored key; null: signed out. A key seen before in this tab renders at once with what
+  // the API said about it then, and is asked again meanwhile (its roles may have changed).
+  const [caller, setCaller] = useState(() => (session.key ? session.caller ?? undefined : null));
 
   useEffect(() => {
     const key = session.key;
     if (!key) { setCaller(null); return; }
-    api.me(key).then(setCaller, () => { session.clear(); setCaller(null); });
+    api.me(key).then(
+      (me) => { session.set(key, me); setCaller(me); },
+      (e) => { if (e.status === 401 || !session.caller) { session.clear(); setCaller(null); } });
   }, []);
   useEffect(() => onUnauthorized(() => { session.clear(); setCaller(null); }), []);
 

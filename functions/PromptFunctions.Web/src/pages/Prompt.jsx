@@ -30,24 +30,27 @@ export function PromptPage() {
     route(`${path}?${next}`, true);
   };
 
-  if (summary.error) return <section><PageTitle>{name}</PageTitle><ErrorBox error={summary.error} /></section>;
-  if (!summary.data) return <Loading what={`Loading ${name}`} />;
+  // The selected version (latest unless the address names one) loads alongside the summary and the version list,
+  // so the page is usable after one round of requests.
+  const selected = query.v ?? "latest";
+  const latest = summary.data?.latest;
+  const isSelected = (v) => selected === `v${v.sequence}` || (selected === "latest" && latest?.id === v.id);
   const prompt = summary.data;
-  const latest = prompt.latest;
-  const selected = query.v ?? (latest ? `v${latest.sequence}` : null);
 
   return (
     <section class="prompt">
       <PageTitle title={name}>{name}</PageTitle>
-      {prompt.description && <p>{prompt.description}</p>}
-      <p class="muted">{prompt.version_count} versions · updated <Time at={prompt.updated_at} /></p>
+      {summary.error && <ErrorBox error={summary.error} />}
+      {prompt?.description && <p>{prompt.description}</p>}
+      {prompt && <p class="muted">{prompt.version_count} versions · updated <Time at={prompt.updated_at} /></p>}
       <div class="buttons">
         <EditLink name={name} from={selected} />
-        <a class="button" href={`/prompts/${name}/playground?version=${selected ?? ""}`}>Playground</a>
-        <a class="button" href={`/experiments?prompt=${name}&version=${selected ?? ""}`}>Experiments</a>
+        <a class="button" href={`/prompts/${name}/playground?version=${selected}`}>Playground</a>
+        <a class="button" href={`/experiments?prompt=${name}&version=${selected}`}>Experiments</a>
       </div>
 
-      <Tags name={name} tags={prompt.tags} versions={versions.items} onChanged={() => { summary.reload(); loadVersions(); }} />
+      {prompt ? <Tags name={name} tags={prompt.tags} versions={versions.items} onChanged={() => { summary.reload(); loadVersions(); }} />
+        : !summary.error && <Loading what={`Loading ${name}`} />}
 
       <div class="columns">
         <section aria-labelledby="versions-heading" class="versions">
@@ -55,23 +58,25 @@ export function PromptPage() {
           <ErrorBox error={versions.error} />
           <ol class="version-list">
             {versions.items.map((v) => (
-              <VersionItem key={v.id} version={v} versions={versions.items} tags={prompt.tags}
-                selected={selected === `v${v.sequence}`} onSelect={() => setQuery({ v: `v${v.sequence}` })} />
+              <VersionItem key={v.id} version={v} versions={versions.items} tags={prompt?.tags ?? []}
+                selected={isSelected(v)} onSelect={() => setQuery({ v: `v${v.sequence}` })} />
             ))}
           </ol>
           {versions.cursor && <button type="button" onClick={() => loadVersions(versions.cursor)}>Older versions</button>}
         </section>
         <div class="detail">
-          {selected && <VersionDetail name={name} reference={selected} versions={versions.items} />}
+          {!summary.error && <VersionDetail name={name} reference={selected} versions={versions.items} />}
         </div>
       </div>
 
-      <section aria-labelledby="diff-heading">
-        <h2 id="diff-heading">Compare two versions</h2>
-        <DiffPicker name={name} versions={versions.items} tags={prompt.tags}
-          from={query.from ?? (prompt.tags.some((t) => t.name === "production") ? "tag:production" : versions.items[1] ? `v${versions.items[1].sequence}` : "latest")}
-          to={query.to ?? "latest"} onChange={(from, to) => setQuery({ from, to })} />
-      </section>
+      {prompt && versions.cursor !== undefined && (
+        <section aria-labelledby="diff-heading">
+          <h2 id="diff-heading">Compare two versions</h2>
+          <DiffPicker name={name} versions={versions.items} tags={prompt.tags}
+            from={query.from ?? (prompt.tags.some((t) => t.name === "production") ? "tag:production" : versions.items[1] ? `v${versions.items[1].sequence}` : "latest")}
+            to={query.to ?? "latest"} onChange={(from, to) => setQuery({ from, to })} />
+        </section>
+      )}
     </section>
   );
 }
@@ -116,7 +121,7 @@ function VersionDetail({ name, reference, versions }) {
   const { data, error } = useLoad(() => api.version(name, reference), [name, reference]);
   const [values, setValues] = useState({});
   const [rendered, setRendered] = useState(null);
-  const vars = useLoad(() => api.variables(name, reference), [name, reference]);
+  const vars = useLoad(() => (data ? api.variables(name, data.id) : Promise.resolve(null)), [name, data?.id]);
   useEffect(() => { setRendered(null); setValues({}); }, [reference]);
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what={`Loading ${reference}`} />;

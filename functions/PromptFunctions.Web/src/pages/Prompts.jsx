@@ -19,15 +19,20 @@ export function Prompts() {
   const [search, setSearch] = useState("");
   const [onlyDrift, setOnlyDrift] = useState(false);
 
+  // The list shows as soon as the prompts arrive; each page's environment columns fill in when /api/tags answers
+  // (it reads every listed prompt's tags, so it is the slower of the two).
   const loadPage = async (after, replace) => {
     setLoading(true);
     try {
-      const [prompts, drift] = await Promise.all([api.prompts(after), api.drift(environments, after)]);
-      const byName = new Map(drift.data.map((d) => [d.prompt, d]));
-      const page = prompts.data.map((p) => ({ ...p, drift: byName.get(p.name) }));
-      setRows((current) => (replace ? page : [...current, ...page]));
+      const driftRequest = api.drift(environments, after);
+      driftRequest.catch(() => {});
+      const prompts = await api.prompts(after);
+      setRows((current) => (replace ? prompts.data : [...current, ...prompts.data]));
       setCursor(prompts.next_cursor);
       setError(null);
+      const drift = await driftRequest;
+      const byName = new Map(drift.data.map((d) => [d.prompt, d]));
+      setRows((current) => current.map((r) => (byName.has(r.name) ? { ...r, drift: byName.get(r.name) } : r)));
       return prompts.next_cursor;
     } catch (e) {
       setError(e);
@@ -107,7 +112,7 @@ function PromptRow({ row, environments }) {
         const odd = row.drift?.differ && (target?.id ?? "") !== majority;
         return (
           <td key={t} class={odd ? "odd" : undefined}>
-            {target ? <span class="version" title={target.id}>v{target.sequence}</span> : <span class="muted">none</span>}
+            {!row.drift ? <span class="muted">…</span> : target ? <span class="version" title={target.id}>v{target.sequence}</span> : <span class="muted">none</span>}
           </td>
         );
       })}

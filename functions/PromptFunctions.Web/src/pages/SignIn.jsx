@@ -12,7 +12,7 @@ export function SignIn({ onSignedIn }) {
     setError(null);
     try {
       const me = await api.me(key.trim());
-      session.set(key.trim());
+      session.set(key.trim(), me);
       onSignedIn(me);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? "The service does not know this key." : e.message);
