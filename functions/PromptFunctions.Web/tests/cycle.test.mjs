@@ -4,12 +4,25 @@
 // see the history. Every page on the way is scanned with axe-core, and the main ones are photographed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, openBrowser, screenshot, seedCycle, signIn, step, keys } from "./support.mjs";
+import { admin, assertAccessible, openBrowser, screenshot, seedCycle, signIn, step, keys, unique } from "./support.mjs";
 
 let session, seed;
 before(async () => {
-  [session, seed] = await Promise.all([openBrowser(), seedCycle()]);
+  [session, seed] = await Promise.all([openBrowser(), seedCycle(), seedNeighbours()]);
 });
+
+/** A few more prompts, so the list and its drift view show environments that agree and differ. */
+async function seedNeighbours() {
+  const version = (text) => ({ template: [{ role: "system", content: text }, { role: "user", content: "{{input}}" }], model: { provider: "openai", name: "gpt-4o-mini" } });
+  for (const [stem, steps] of [["billing-summary", [["development", "staging", "production"], ["development", "staging"]]],
+    ["welcome-email", [["development", "staging", "production"]]], ["ticket-triage", [["production"], ["staging"], ["development"]]]]) {
+    const name = unique(stem);
+    for (const [i, tags] of steps.entries()) {
+      const r = await admin("POST", `/prompts/${name}/versions`, { version: version(`${stem} revision ${i + 1}`), message: `revision ${i + 1}`, tags });
+      assert.equal(r.status, 201, r.text);
+    }
+  }
+}
 after(async () => {
   await session?.browser.close();
 });
