@@ -34,9 +34,10 @@ function Shell() {
   useEffect(() => {
     const key = session.key;
     if (!key) { setCaller(null); return; }
+    // A sign-out while the answer is on its way must not be undone by it.
     api.me(key).then(
-      (me) => { session.set(key, me); setCaller(me); },
-      (e) => { if (e.status === 401 || !session.caller) { session.clear(); setCaller(null); } });
+      (me) => { if (session.key === key) { session.set(key, me); setCaller(me); } },
+      (e) => { if (session.key === key && (e.status === 401 || !session.caller)) { session.clear(); setCaller(null); } });
   }, []);
   useEffect(() => onUnauthorized(() => { session.clear(); setCaller(null); }), []);
 

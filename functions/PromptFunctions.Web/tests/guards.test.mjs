@@ -3,7 +3,7 @@
 // lists their line numbers and stores nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { admin, assertAccessible, keys, openBrowser, screenshot, seedCycle, signIn, waitForExperiment } from "./support.mjs";
+import { admin, assertAccessible, keys, newPage, openBrowser, screenshot, seedCycle, signIn, waitForExperiment } from "./support.mjs";
 
 let session, seed;
 before(async () => {
@@ -12,6 +12,13 @@ before(async () => {
 after(async () => {
   await session?.browser.close();
 });
+
+/** Each test signs in on a fresh context, so no key or page state carries over from the one before. */
+async function freshPage() {
+  await session.context?.close();
+  Object.assign(session, await newPage(session.browser));
+  return session.page;
+}
 
 /** Buttons that change something; none may be enabled for a read-only key. */
 const WRITE_CONTROLS = /^(Edit as new version|Move (?!message)|Move tag|Roll back|New tag|Save as new version|Upload|Run an experiment|Start|Promote)/;
@@ -23,20 +30,24 @@ async function enabledWriteControls(page) {
 }
 
 test("a read-only key sees no enabled write controls, and each says why", { timeout: 120000 }, async () => {
-  const { page } = session;
+  const page = await freshPage();
   const { prompt, dataset, baseline } = seed;
-  const again = await admin("POST", "/experiments", { prompt: { name: prompt }, dataset: { name: dataset, split: "test" }, evaluators: [{ type: "exact_match" }], max_concurrency: 6 });
+  // A draft that passes every row, as the baseline of the seeded (failing) version: a regression to look at.
+  const again = await admin("POST", "/experiments", {
+    name: "passing draft", prompt: { name: prompt, draft: { template: [{ role: "user", content: "{{question}}" }], model: { provider: "openai_compatible", name: "stub-model" } } },
+    dataset: { name: dataset, split: "test" }, evaluators: [{ type: "exact_match", trim: true }], max_concurrency: 6,
+  });
   await waitForExperiment(again.json.id);
   await signIn(page, keys.reader);
   await page.getByText("Signed in as web-reader").waitFor();
 
   const pages = [
-    [`/prompts/${prompt}`, () => page.getByRole("heading", { name: "Version v1" })],
+    [`/prompts/${prompt}`, () => page.getByRole("heading", { name: "Compare two versions" })],
     [`/prompts/${prompt}/edit`, () => page.getByRole("heading", { level: 1, name: `Edit ${prompt}` })],
     [`/datasets/${dataset}`, () => page.getByRole("heading", { name: "Examples of v1" })],
     ["/datasets", () => page.getByRole("heading", { name: "Upload a dataset" })],
     ["/experiments", () => page.getByRole("heading", { level: 1, name: "Experiments" })],
-    [`/experiments/compare?baseline=${baseline.id}&candidate=${again.json.id}`, () => page.getByRole("heading", { name: "Promote the candidate" })],
+    [`/experiments/compare?baseline=${again.json.id}&candidate=${baseline.id}`, () => page.getByRole("heading", { name: "Promote the candidate" })],
   ];
   for (const [url, ready] of pages) {
     await page.goto(url);
@@ -48,6 +59,15 @@ test("a read-only key sees no enabled write controls, and each says why", { time
     for (const reason of reasons) assert.match(reason, /web-reader/);
     await assertAccessible(page, `${url} as a read-only key`);
   }
+  // The comparison on that page: a regression, with the rows that regressed most.
+  await page.goto(`/experiments/compare?baseline=${again.json.id}&candidate=${baseline.id}`);
+  const result = page.getByRole("region", { name: /exact_match/ });
+  await result.getByText("Regressed", { exact: true }).waitFor();
+  const regressed = await result.getByRole("table").getByRole("row").allInnerTexts();
+  assert.equal(regressed.length, 7, regressed.join("\n"));
+  assert.match(regressed[1], /1\t0\t1\t.*expected "\d+", got "answer: Please answer: echo: \d+"/);
+  await screenshot(page, "compare-regression");
+
   // The read role still runs the playground, which stores nothing.
   await page.goto(`/prompts/${prompt}/playground`);
   assert.ok(await page.getByRole("button", { name: "Run", exact: true }).isEnabled());
@@ -56,7 +76,7 @@ test("a read-only key sees no enabled write controls, and each says why", { time
 });
 
 test("moving a tag someone else moved meanwhile shows the conflict and changes nothing", { timeout: 60000 }, async () => {
-  const { page } = session;
+  const page = await freshPage();
   const { prompt } = seed;
   const v2 = await admin("POST", `/prompts/${prompt}/versions`, {
     version: { template: [{ role: "user", content: "{{question}}" }], model: { provider: "openai_compatible", name: "stub-model" } }, message: "second",
@@ -83,7 +103,7 @@ test("moving a tag someone else moved meanwhile shows the conflict and changes n
 });
 
 test("an upload with bad rows lists their line numbers and stores nothing", { timeout: 60000 }, async () => {
-  const { page } = session;
+  const page = await freshPage();
   const { dataset } = seed;
   await signIn(page, keys.writer);
   await page.goto(`/datasets/${dataset}`);

@@ -17,13 +17,18 @@ export const unique = (stem) => `${stem}-${Date.now().toString(36)}${Math.floor(
 
 export async function openBrowser() {
   const browser = await launchBrowser();
+  return { browser, ...(await newPage(browser)) };
+}
+
+/** A fresh context (empty storage and cache) and page in a running browser. */
+export async function newPage(browser) {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "UTC" });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
   const consoleErrors = [];
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(e.message));
-  return { browser, context, page, consoleErrors };
+  return { context, page, consoleErrors };
 }
 
 export async function signIn(page, key) {

@@ -34,6 +34,12 @@ export function Playground() {
     const production = summary.data.tags.find((t) => t.name === "production");
     setBaseline(production ? "tag:production" : draft?.parent ? draft.parent : summary.data.latest ? `v${summary.data.latest.sequence}` : "none");
   }, [summary.data]);
+  // A link may name the version as v{n}; the list below names versions by id.
+  useEffect(() => {
+    const bySequence = /^v(\d+)$/.exec(candidate);
+    const match = bySequence && versions.data?.find((v) => v.sequence === Number(bySequence[1]));
+    if (match) setCandidate(match.id);
+  }, [candidate, versions.data]);
   useEffect(() => { if (!dataset.name && datasets.data?.length) setDataset((d) => ({ ...d, name: datasets.data[0].name })); }, [datasets.data]);
 
   const candidateVersion = useLoad(() => (candidate === "draft" ? Promise.resolve(draft?.version) : api.version(name, candidate === "latest" ? summary.data?.latest?.id ?? "v1" : candidate)),
