@@ -2,9 +2,8 @@ namespace PromptFunctions.Core.Http;
 
 /// <summary>
 /// Every route of the HTTP API, defined once. Templates are relative to the <c>/api</c> prefix, which the
-/// Functions triggers prepend (host.json's routePrefix is empty, so the web page can live at the root) and the
-/// local host adds with a route group. A test checks that both hosts expose exactly <see cref="All"/>. Each API
-/// area keeps its own list in its own file.
+/// Functions host adds from host.json and the local host adds with a route group. A test checks that both
+/// hosts expose exactly <see cref="All"/>. Each API area keeps its own list in its own file.
 /// </summary>
 public static partial class ApiRoutes
 {
