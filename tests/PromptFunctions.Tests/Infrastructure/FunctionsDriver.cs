@@ -78,16 +78,6 @@ public sealed class FunctionsDriver : IApiDriver
         return new FunctionsDriver(host, storage);
     }
 
-    /// <summary>host.json's <c>extensions.http.routePrefix</c> with a trailing '/', as the Functions host prepends it.</summary>
-    public static string RoutePrefix { get; } = ReadRoutePrefix();
-
-    private static string ReadRoutePrefix()
-    {
-        var hostJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json")));
-        var prefix = (string?)hostJson?["extensions"]?["http"]?["routePrefix"] ?? "api";
-        return prefix.Length == 0 ? "" : prefix.Trim('/') + "/";
-    }
-
     /// <summary>Each [Function] HTTP method of <paramref name="type"/> with its verbs and route (prefix added).</summary>
     public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes(Type type)
     {
@@ -98,7 +88,7 @@ public sealed class FunctionsDriver : IApiDriver
                 .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
                 .FirstOrDefault(a => a is not null);
             if (trigger is null) continue;
-            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), RoutePrefix + trigger.Route);
+            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), "api/" + trigger.Route);
         }
     }
 
