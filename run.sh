@@ -128,6 +128,9 @@ trap 'exit 143' TERM
 # --- build --------------------------------------------------------------------------------------------------------
 mkdir -p "$AZURITE_DATA"
 
+log "building the web page (functions/PromptFunctions.Web; skipped when up to date)..."
+functions/PromptFunctions.Web/build.sh >"$BUILD_LOG" 2>&1 || { show_tail "$BUILD_LOG" "build log"; fail "building the web page failed (log above)."; }
+
 log "building $HOST_PROJECT (Release; output in ${BUILD_LOG#"$ROOT"/})..."
 if ! dotnet build "$HOST_PROJECT" -c Release -nologo -v minimal -tl:off >"$BUILD_LOG" 2>&1; then
   grep -E '(error|warning) [A-Z]+[0-9]+' "$BUILD_LOG" | awk '!seen[$0]++' >&2 || show_tail "$BUILD_LOG" "build log"
@@ -237,6 +240,7 @@ fi
 
 echo
 echo "PromptFunctions is running at $BASE_URL"
+echo "  web page:  $BASE_URL/   (sign in with the key below)"
 echo "  storage:   Azurite on 127.0.0.1:${AZURITE_PORTS[0]}/${AZURITE_PORTS[1]}/${AZURITE_PORTS[2]} (UseDevelopmentStorage=true)"
 if [[ -n "$admin_key" ]]; then
   echo "  admin key: $admin_key   (local development only; from ${DEV_SETTINGS#"$ROOT"/}, Auth:Keys:0:Secret)"

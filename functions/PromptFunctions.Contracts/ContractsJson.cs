@@ -66,6 +66,7 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(CallerInfo))]
 [JsonSerializable(typeof(Page<PromptSummary>))]
 [JsonSerializable(typeof(Page<VersionInfo>))]
 [JsonSerializable(typeof(Page<TagHistoryItem>))]

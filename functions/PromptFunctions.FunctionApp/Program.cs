@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Hosting;
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
+using PromptFunctions.Core.Web;
 
 namespace PromptFunctions.FunctionApp;
 
@@ -17,6 +18,7 @@ public sealed class Program
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
         // Class-based orchestrators and activities are published as functions by the extension itself.
         builder.ConfigureDurableWorker().AddTasks(registry => registry.AddPromptFunctionsTasks());
         return builder;

@@ -13,6 +13,7 @@ public static class ApiEndpoints
     {
         var services = endpoints.ServiceProvider;
         HealthEndpoints.Map(endpoints, services);
+        CallerEndpoints.Map(endpoints, services);
         PromptEndpoints.Map(endpoints, services);
         TagEndpoints.Map(endpoints, services);
         PhoenixEndpoints.Map(endpoints, services);

@@ -1,5 +1,6 @@
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
+using PromptFunctions.Core.Web;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
@@ -21,6 +22,7 @@ public sealed class Program
         // services they register win over the defaults registered here with TryAdd.
         configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
 
@@ -28,6 +30,7 @@ public sealed class Program
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
         app.Use(RoutingProblems.Middleware);
         app.MapPromptFunctionsApi();
+        app.MapWebUi();
         return app;
     }
 }

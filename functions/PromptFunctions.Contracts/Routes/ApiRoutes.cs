@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -45,6 +45,25 @@ public static class HealthRoutes
     public const string Health = "api/health";
 
     public static readonly IReadOnlyList<RouteDefinition> All = [new("Health", "GET", Health)];
+}
+
+/// <summary>What the calling key is and may do.</summary>
+public static class CallerRoutes
+{
+    public const string Me = "api/me";
+
+    public static readonly IReadOnlyList<RouteDefinition> All = [new("GetCaller", "GET", Me)];
+}
+
+/// <summary>
+/// The web page: every GET the API does not answer, at the site root. It is not part of <see cref="ApiRoutes.All"/>,
+/// which lists the API; the Functions app serves it with a catch-all trigger, the local host with a fallback.
+/// </summary>
+public static class WebUiRoutes
+{
+    public const string Template = "{*path}";
+
+    public static readonly RouteDefinition Route = new("WebUi", "GET", Template);
 }
 
 /// <summary>The native prompt hub API: prompts, versions, rendering, diffs and drift.</summary>

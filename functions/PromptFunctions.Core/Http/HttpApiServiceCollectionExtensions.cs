@@ -15,6 +15,7 @@ public static class HttpApiServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiExecutor>();
+        services.AddSingleton<CallerApi>();
         return services;
     }
 }

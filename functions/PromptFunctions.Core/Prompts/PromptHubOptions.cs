@@ -7,8 +7,14 @@ public sealed class PromptHubOptions
 {
     public const string Section = "PromptHub";
 
-    /// <summary>Tags that only a key with the <c>promote</c> role may move or delete.</summary>
-    public List<string> ProtectedTags { get; set; } = ["production"];
+    /// <summary>
+    /// Tags that only a key with the <c>promote</c> role may move or delete; <c>production</c> when the setting is
+    /// absent. Configured tags replace that default (binding alone would append to it, so the default is applied
+    /// after binding, in <see cref="PromptServiceCollectionExtensions.AddPrompts"/>).
+    /// </summary>
+    public List<string> ProtectedTags { get; set; } = [];
+
+    public const string DefaultProtectedTag = "production";
 
     /// <summary>How long this process trusts a resolved tag or latest pointer before reading storage again.</summary>
     [Range(0, 3600)]

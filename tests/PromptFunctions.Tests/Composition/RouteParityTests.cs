@@ -27,7 +27,7 @@ public sealed class RouteParityTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        var declared = ApiRoutes.All.Select(r => $"{r.Method} {r.Template}").Order(StringComparer.Ordinal).ToList();
+        var declared = ApiRoutes.All.Append(WebUiRoutes.Route).Select(r => $"{r.Method} {r.Template}").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(declared, functions);
         Assert.Equal(declared, local);
         Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => r.Name).Distinct().Count());
@@ -46,6 +46,6 @@ public sealed class RouteParityTests
         var functionNames = FunctionsDriver.TriggerRoutes()
             .Select(t => t.Method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name)
             .Order(StringComparer.Ordinal);
-        Assert.Equal(ApiRoutes.All.Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
+        Assert.Equal(ApiRoutes.All.Append(WebUiRoutes.Route).Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
     }
 }

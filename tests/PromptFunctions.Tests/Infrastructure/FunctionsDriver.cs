@@ -12,6 +12,7 @@ using Microsoft.DurableTask.Client;
 using PromptFunctions.Core.Durable;
 using PromptFunctions.LocalHost;
 using PromptFunctions.Core;
+using PromptFunctions.Core.Web;
 using PromptFunctions.FunctionApp.Triggers;
 
 namespace PromptFunctions.Tests.Infrastructure;
@@ -69,6 +70,7 @@ public sealed class FunctionsDriver : IApiDriver
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalHost.LocalDurableTaskOptions.Section).Get<LocalHost.LocalDurableTaskOptions>() ?? new LocalHost.LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
         var host = builder.Build();
