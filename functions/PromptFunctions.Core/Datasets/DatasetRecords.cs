@@ -5,7 +5,7 @@ namespace PromptFunctions.Core.Datasets;
 /// <summary>
 /// One example of a dataset version, as the experiment engine and the examples API see it.
 /// </summary>
-/// <param name="Id">Given by the uploader, or derived from the content (see README, "Datasets").</param>
+/// <param name="Id">Given by the uploader, or derived from the content (see docs/datasets.md).</param>
 /// <param name="Index">Position in the version, 0-based, counted over all splits in the version's order.</param>
 public sealed record DatasetExample(string Id, JsonObject Input, JsonNode? Expected, JsonObject? Metadata, string? Split, long Index);
 

@@ -166,11 +166,7 @@ public sealed class DatasetStore : IDisposable
     {
         EnsureName(dataset);
         await _storage.EnsureCreatedAsync();
-        var from = afterSequence is { } after ? DatasetKeys.VersionBySequence(after) : DatasetKeys.VersionBySequenceStart;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {dataset} and RowKey gt {from} and RowKey lt {DatasetKeys.VersionBySequenceEnd}");
-        var rows = await _storage.Table.QueryAsync<DatasetVersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
-        var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
-        return new ResultPage<DatasetVersionRecord>(page, rows.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+        return await SequencedVersions.ListAsync<DatasetVersionEntity, DatasetVersionRecord>(_storage.Table, dataset, limit, afterSequence, e => e.ToRecord(), r => r.Sequence, cancellationToken);
     }
 
     /// <summary>A version by its id (64 hex characters) or by <c>v{sequence}</c>; null when there is none.</summary>

@@ -48,11 +48,7 @@ public sealed class PromptReader(StorageClients storage)
     {
         EnsureKeys(prompt);
         await storage.EnsureCreatedAsync();
-        var from = afterSequence is { } after ? RowKeys.VersionBySequence(after) : RowKeys.VersionBySequenceStart;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.VersionBySequenceEnd}");
-        var items = await storage.Prompts.QueryAsync<VersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
-        var records = items.Take(limit).Select(e => e.ToRecord()).ToList();
-        return new ResultPage<VersionRecord>(records, items.Count > limit ? records[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+        return await SequencedVersions.ListAsync<VersionEntity, VersionRecord>(storage.Prompts, prompt, limit, afterSequence, e => e.ToRecord(), r => r.Sequence, cancellationToken);
     }
 
     /// <summary>Prompts in name order. <paramref name="afterName"/> continues after that name.</summary>

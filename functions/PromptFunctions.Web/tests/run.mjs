@@ -1,6 +1,6 @@
 // The web page's browser suite: starts Azurite, the stub model and the local host once (harness.mjs), runs every
 // *.test.mjs here with node's test runner against them in Debian's Chromium, and stops everything.
-// Screenshots of the main pages go to docs/screenshots/. Exit code = the test runner's.
+// Screenshots of the main pages go to test-results/screenshots/ (docs/screenshots/ with PF_UPDATE_SCREENSHOTS=1). Exit code = the test runner's.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";

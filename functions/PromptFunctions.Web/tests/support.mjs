@@ -10,7 +10,11 @@ export const keys = { admin: process.env.PF_ADMIN_KEY, reader: process.env.PF_RE
 if (!baseUrl) throw new Error("Run the browser tests through tests/run.mjs (npm test), which starts the host they need.");
 
 export const admin = api(baseUrl, keys.admin);
-const screenshots = join(repoRoot, "docs", "screenshots");
+// Every run takes the screenshots; they replace the README's copies in docs/screenshots/ only when asked
+// (PF_UPDATE_SCREENSHOTS=1 ./test.sh), so a test run leaves the working tree as it found it.
+const screenshots = process.env.PF_UPDATE_SCREENSHOTS === "1"
+  ? join(repoRoot, "docs", "screenshots")
+  : join(repoRoot, "functions", "PromptFunctions.Web", "test-results", "screenshots");
 
 /** A unique name per run, so tests never depend on what another test wrote. */
 export const unique = (stem) => `${stem}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;

@@ -22,8 +22,7 @@ public sealed record LangfuseCreateRequest(
     string? CommitMessage);
 
 /// <summary>
-/// The mapping between Langfuse prompts and our versions, tags and prompt metadata (README, "Langfuse
-/// compatibility"). Labels are tags plus the synthetic <c>latest</c>; <c>config</c> splits into the version's model
+/// The mapping between Langfuse prompts and our versions, tags and prompt metadata (docs/langfuse.md). Labels are tags plus the synthetic <c>latest</c>; <c>config</c> splits into the version's model
 /// and invocation parameters, and everything else in it is kept under <see cref="ConfigMetadataKey"/> in the
 /// version's metadata, so a client reads back exactly the config it sent.
 /// </summary>

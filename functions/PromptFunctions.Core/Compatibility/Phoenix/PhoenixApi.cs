@@ -15,7 +15,7 @@ namespace PromptFunctions.Core.Compatibility.Phoenix;
 /// <summary>
 /// The Arize Phoenix REST prompt API (<c>/v1/prompts</c>, <c>/v1/prompt_versions</c>) over the native stores.
 /// Keys, roles and protected tags work as on the native API; shapes, status codes and error bodies are
-/// Phoenix's. README "Phoenix compatibility" lists how Phoenix concepts map onto ours.
+/// Phoenix's. docs/phoenix.md lists how Phoenix concepts map onto ours.
 /// </summary>
 public sealed class PhoenixApi(ApiExecutor executor, PromptReader store, PromptCatalog catalog, PromptService prompts)
 {
