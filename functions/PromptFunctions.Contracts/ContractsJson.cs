@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Webhooks;
 
 namespace PromptFunctions.Contracts;
 
@@ -81,6 +82,14 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(RenderResponse))]
 [JsonSerializable(typeof(DiffResponse))]
 [JsonSerializable(typeof(DriftResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookSubscription))]
+[JsonSerializable(typeof(Page<WebhookSubscription>))]
+[JsonSerializable(typeof(CreatedWebhookSubscription))]
+[JsonSerializable(typeof(RotatedWebhookSecret))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(Page<WebhookDelivery>))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
