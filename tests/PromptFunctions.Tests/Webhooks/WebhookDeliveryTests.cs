@@ -217,6 +217,37 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(id, after["id"]!.GetValue<string>());
     }
 
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    public async Task A_name_that_resolves_to_a_forbidden_address_at_delivery_time_is_never_connected_to(string kind)
+    {
+        var storage = await TestStorage.CreateAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        string subscription;
+        // Saved where loopback is allowed (Development); delivered by a host where it is not, as if the name had
+        // been pointed at an internal address after the check.
+        await using (var development = await WebhookTestHost.StartAsync(kind, storage))
+        {
+            var created = await development.Api.PostAsync("/api/webhooks", new JsonObject
+            {
+                ["url"] = $"https://localhost:{receiver.Url.Port}/hook",
+                ["events"] = new JsonArray("prompt.version.created"),
+            });
+            Assert.Equal(201, created.Status);
+            subscription = created.Json["subscription"]!["id"]!.GetValue<string>();
+        }
+        await using var production = WebhookTestHost.Attach(await Drivers.StartAsync(kind, WebhookTestHost.ShortRetries(), storage: storage));
+        await production.Api.CreateVersionAsync(Drivers.PromptName("rebind"), Samples.Text("not for you"));
+
+        var deliveries = await production.WaitForDeliveriesAsync(subscription, d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count >= 2);
+        Assert.All(deliveries[0]!["attempts"]!.AsArray(), a =>
+        {
+            Assert.Null(a!["status"]);
+            Assert.Contains("loopback address", a["error"]!.GetValue<string>());
+        });
+        Assert.Empty(receiver.Received);
+        await production.Api.DisposeAsync();
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
