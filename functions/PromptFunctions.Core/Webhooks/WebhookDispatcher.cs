@@ -50,7 +50,15 @@ public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<Webho
             var subscriptions = (await store.ListSubscriptionsAsync(options.Value.MaxSubscriptions, null, cancellationToken)).Items.Where(s => s.Enabled).ToList();
             foreach (var (e, etag) in outbox)
             {
-                foreach (var subscription in subscriptions.Where(s => s.Events.Contains(e.Type, StringComparer.Ordinal)))
+                var matching = subscriptions.Where(s => s.Events.Contains(e.Type, StringComparer.Ordinal)).ToList();
+                if (matching.Count == 0)
+                {
+                    // Kept events serve their deliveries (the body) and deduplicate republishing while those run;
+                    // an event nobody wants needs neither, so it does not accumulate.
+                    await store.RemoveUndeliveredEventAsync(e.Id, cancellationToken);
+                    continue;
+                }
+                foreach (var subscription in matching)
                 {
                     var delivery = await store.CreateDeliveryAsync(subscription.Id, e, cancellationToken);
                     await StartAsync(durable, delivery, cancellationToken);

@@ -157,6 +157,21 @@ public sealed class WebhookStore(StorageClients clients, IOptions<WebhooksOption
         }
     }
 
+    /// <summary>Removes an event nobody subscribed to, with its outbox entry: there is nothing to deliver or to list.</summary>
+    public async Task RemoveUndeliveredEventAsync(string eventId, CancellationToken cancellationToken)
+    {
+        foreach (var row in new[] { WebhookKeys.Outbox(eventId), WebhookKeys.Event(eventId) })
+        {
+            try
+            {
+                await _table.DeleteEntityAsync(WebhookKeys.Events, row, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+            {
+            }
+        }
+    }
+
     // Deliveries
 
     /// <summary>

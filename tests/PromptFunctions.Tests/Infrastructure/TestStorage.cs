@@ -67,7 +67,12 @@ public sealed class TestStorage
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
+            {
+                // The event outbox and the pending-delivery index change in the background after any committed
+                // write (the dispatcher empties them); a test's own request is judged by the other rows.
+                if (table == WebhooksTable && entity.PartitionKey is "events" or "pending") continue;
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
+            }
         }
         foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer })
         {
