@@ -128,8 +128,10 @@ public sealed partial class WebhookDispatchLoop(
             {
                 await dispatcher.DispatchAsync(durable, stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e)
             {
+                // Stopping: whatever was not handed over stays in the outbox or the pending index for the next start.
+                if (stoppingToken.IsCancellationRequested) return;
                 // Storage or the engine not ready yet: the events stay in the outbox for the next pass.
                 LogPassFailed(logger, e);
             }

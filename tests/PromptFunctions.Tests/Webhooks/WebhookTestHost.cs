@@ -59,9 +59,11 @@ public sealed class WebhookTestHost : IAsyncDisposable
             {
                 await triggers.Dispatch(new TimerInfo(), durable, stop);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception)
             {
-                // As the Functions host does with a failed timer invocation: the next tick tries again.
+                // Stopping: the host goes away with the pump. Otherwise, as the Functions host does with a failed
+                // timer invocation: the next tick tries again.
+                if (stop.IsCancellationRequested) return;
             }
             try
             {
