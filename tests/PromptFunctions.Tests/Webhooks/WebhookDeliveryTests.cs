@@ -96,6 +96,29 @@ public sealed class WebhookDeliveryTests
     }
 
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    public async Task Redirects_are_not_followed_and_a_slow_answer_is_a_timed_out_attempt(string kind)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = n => n == 1 ? 307 : 200;
+        receiver.Delay = n => n == 2 ? TimeSpan.FromSeconds(3) : TimeSpan.Zero;
+        await using var host = await WebhookTestHost.StartAsync(kind, settings: new Dictionary<string, string?> { ["Webhooks:AttemptTimeoutSeconds"] = "0.5" });
+        var (subscription, _) = await host.SubscribeAsync(receiver, "prompt.version.created");
+
+        await host.Api.CreateVersionAsync(Drivers.PromptName("redirect"), Samples.Text("follow me"));
+
+        var delivery = (await host.WaitForDeliveriesAsync(subscription, d => d.Count == 1 && d[0]!["state"]!.GetValue<string>() == "delivered"))[0]!;
+        var attempts = delivery["attempts"]!.AsArray();
+        Assert.Equal(3, attempts.Count);
+        Assert.Equal(307, attempts[0]!["status"]!.GetValue<int>());
+        Assert.Null(attempts[1]!["status"]);
+        Assert.Contains("no answer within 0.5 s", attempts[1]!["error"]!.GetValue<string>());
+        Assert.Equal(200, attempts[2]!["status"]!.GetValue<int>());
+        // The slow request is recorded when the receiver gets round to it, after the sender gave up on it.
+        await receiver.WaitForAsync(r => r.Count == 3, what: "the slow request");
+        Assert.Equal(new[] { 200, 200, 307 }, receiver.Received.Select(r => r.AnsweredWith).Order());
+    }
+
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_410_disables_the_subscription_and_later_events_are_not_sent(string kind)
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -56,6 +56,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public Func<int, int> Respond { get; set; } = _ => 200;
 
+    /// <summary>How long to wait before answering request n (1-based).</summary>
+    public Func<int, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
+
     public IReadOnlyList<ReceivedWebhook> Received => _received.ToList();
 
     public static async Task<WebhookReceiver> StartAsync(int port = 0)
@@ -69,10 +72,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            var status = receiver!.Respond(Interlocked.Increment(ref receiver._count));
+            var number = Interlocked.Increment(ref receiver!._count);
+            var status = receiver.Respond(number);
+            if (receiver.Delay(number) is { } delay && delay > TimeSpan.Zero) await Task.Delay(delay);
             receiver._received.Enqueue(new ReceivedWebhook(context.Request.Headers["webhook-id"].ToString(), context.Request.Headers["webhook-timestamp"].ToString(),
                 context.Request.Headers["webhook-signature"].ToString(), body, status));
             context.Response.StatusCode = status;
+            // A redirect back to this very URL: a client that followed it would post again at once.
+            if (status is >= 300 and < 400) context.Response.Headers.Location = "/hook";
             await context.Response.WriteAsync(status >= 400 ? $"receiver says {status}" : "ok");
         });
         await app.StartAsync();
