@@ -12,7 +12,8 @@ namespace PromptFunctions.Core.Webhooks;
 /// ids, a delivery is claimed for an orchestration instance under its ETag before the instance is scheduled, and
 /// an outbox entry is removed only after its deliveries are handed over. At start, and every
 /// <see cref="WebhooksOptions.PendingSweepIntervalSeconds"/>, it also restarts pending deliveries whose
-/// orchestration is gone (the local host's engine keeps orchestrations in memory only).
+/// orchestration is gone (the local host's engine keeps orchestrations in memory only), and removes what is older
+/// than <see cref="WebhooksOptions.RetentionDays"/>.
 /// The Functions app runs it from a timer trigger, the local host from <see cref="WebhookDispatchLoop"/>.
 /// </summary>
 public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<WebhooksOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger)
@@ -32,6 +33,7 @@ public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<Webho
             if (_lastPendingSweep is null || now - _lastPendingSweep >= TimeSpan.FromSeconds(options.Value.PendingSweepIntervalSeconds))
             {
                 await SweepPendingAsync(durable, cancellationToken);
+                await store.PurgeAsync(now - TimeSpan.FromDays(options.Value.RetentionDays), cancellationToken);
                 _lastPendingSweep = now;
             }
         }

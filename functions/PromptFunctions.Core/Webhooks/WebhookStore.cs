@@ -306,6 +306,44 @@ public sealed class WebhookStore(StorageClients clients, IOptions<WebhooksOption
         return attempts;
     }
 
+    /// <summary>
+    /// Removes finished deliveries created before <paramref name="cutoff"/> with their attempts, and events that
+    /// occurred before it. A pending delivery is kept however old; if it is redelivered after its event is gone,
+    /// its next attempt fails saying so.
+    /// </summary>
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync();
+        var removed = 0;
+        foreach (var subscription in (await ListSubscriptionsAsync(options.Value.MaxSubscriptions, null, cancellationToken)).Items)
+        {
+            var partition = WebhookKeys.Deliveries(subscription.Id);
+            var old = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and CreatedAt lt {cutoff}");
+            await foreach (var delivery in _table.QueryAsync<DeliveryEntity>(old, cancellationToken: cancellationToken))
+            {
+                if (!DeliveryStates.IsFinal(delivery.State)) continue;
+                var rows = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {delivery.RowKey} and RowKey lt {delivery.RowKey + "}"}");
+                var keys = await _table.QueryAsync<TableEntity>(rows, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).TakeAsync(int.MaxValue, cancellationToken);
+                foreach (var batch in keys.Chunk(100))
+                    await _table.SubmitTransactionAsync(batch.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, k, ETag.All)), cancellationToken);
+                removed++;
+            }
+        }
+        var events = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {WebhookKeys.Events} and RowKey ge {WebhookKeys.Event("")} and RowKey lt {"e}"} and OccurredAt lt {cutoff}");
+        await foreach (var e in _table.QueryAsync<TableEntity>(events, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await _table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException x) when (x.Status == (int)HttpStatusCode.NotFound)
+            {
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Every delivery the pending index lists, at most <paramref name="max"/>.</summary>
     public async Task<IReadOnlyList<(string SubscriptionId, string DeliveryId)>> ReadPendingAsync(int max, CancellationToken cancellationToken)
     {

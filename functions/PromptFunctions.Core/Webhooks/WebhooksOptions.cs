@@ -56,6 +56,9 @@ public sealed class WebhooksOptions
     /// <summary>How often pending deliveries are checked for a delivery process that no longer runs (after a restart of the local host's in-memory engine); also done at start.</summary>
     public double PendingSweepIntervalSeconds { get; set; } = 300;
 
+    /// <summary>How long finished deliveries (with their attempts) and events are kept; the pending sweep removes older ones.</summary>
+    public double RetentionDays { get; set; } = 30;
+
     /// <summary>The wait before attempt <paramref name="attempt"/> + 1, before jitter.</summary>
     public TimeSpan RetryDelay(int attempt)
     {
@@ -93,6 +96,7 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
         Range(failures, "SecretRotationOverlapHours", options.SecretRotationOverlapHours, 0, 24 * 30);
         Range(failures, "DispatchIntervalSeconds", options.DispatchIntervalSeconds, 0.05, 3600);
         Range(failures, "PendingSweepIntervalSeconds", options.PendingSweepIntervalSeconds, 0.1, 86_400);
+        Range(failures, "RetentionDays", options.RetentionDays, 0.00001, 3650);
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 

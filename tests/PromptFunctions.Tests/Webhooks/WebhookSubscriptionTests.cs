@@ -84,4 +84,34 @@ public sealed class WebhookSubscriptionTests
         } while (cursor is not null);
         Assert.Equal([3, 2, 1], sequences);
     }
+
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    public async Task Finished_deliveries_and_their_events_are_removed_after_the_retention_period(string kind)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // About six seconds.
+        await using var host = await WebhookTestHost.StartAsync(kind, settings: new Dictionary<string, string?> { ["Webhooks:RetentionDays"] = "0.00007" });
+        var (subscription, _) = await host.SubscribeAsync(receiver, "prompt.version.created");
+        await host.Api.CreateVersionAsync(Drivers.PromptName("retention"), Samples.Text("short-lived"));
+        await host.WaitForDeliveriesAsync(subscription, d => d.Count == 1 && d[0]!["state"]!.GetValue<string>() == "delivered");
+        Assert.NotEmpty(await EventRowsAsync(host.Api.Storage));
+
+        await host.WaitForDeliveriesAsync(subscription, d => d.Count == 0, TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await EventRowsAsync(host.Api.Storage)).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "event rows were not removed");
+            await Task.Delay(200);
+        }
+        Assert.Equal(200, (await host.Api.GetAsync($"/api/webhooks/{subscription}")).Status);
+    }
+
+    private static async Task<List<string>> EventRowsAsync(TestStorage storage)
+    {
+        var table = new Azure.Data.Tables.TableClient(storage.ConnectionString, storage.WebhooksTable);
+        var rows = new List<string>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {"events"}")))
+            rows.Add(row.RowKey);
+        return rows;
+    }
 }
