@@ -21,6 +21,7 @@ public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<Webho
     private const int BatchSize = 500;
     private readonly SemaphoreSlim _running = new(1, 1);
     private DateTimeOffset? _lastPendingSweep;
+    private DateTimeOffset? _lastPurge;
 
     /// <summary>One pass; passes in the same process never overlap.</summary>
     public async Task DispatchAsync(DurableTaskClient durable, CancellationToken cancellationToken)
@@ -33,8 +34,15 @@ public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<Webho
             if (_lastPendingSweep is null || now - _lastPendingSweep >= TimeSpan.FromSeconds(options.Value.PendingSweepIntervalSeconds))
             {
                 await SweepPendingAsync(durable, cancellationToken);
-                await store.PurgeAsync(now - TimeSpan.FromDays(options.Value.RetentionDays), cancellationToken);
                 _lastPendingSweep = now;
+            }
+            // Purging scans every subscription's deliveries, so it runs at most hourly (more often only when the
+            // retention itself is shorter than a few hours).
+            var retention = TimeSpan.FromDays(options.Value.RetentionDays);
+            if (_lastPurge is null || now - _lastPurge >= TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, retention.Ticks / 4)))
+            {
+                await store.PurgeAsync(now - retention, cancellationToken);
+                _lastPurge = now;
             }
         }
         finally
