@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Webhooks;
 
 namespace PromptFunctions.Contracts;
 
@@ -94,6 +95,14 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(Page<ExperimentRowInfo>))]
 [JsonSerializable(typeof(ExperimentRowInfo))]
 [JsonSerializable(typeof(PlaygroundResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookSubscription))]
+[JsonSerializable(typeof(Page<WebhookSubscription>))]
+[JsonSerializable(typeof(CreatedWebhookSubscription))]
+[JsonSerializable(typeof(RotatedWebhookSecret))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(Page<WebhookDelivery>))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

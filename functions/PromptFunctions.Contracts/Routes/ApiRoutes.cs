@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -156,6 +156,28 @@ public static class ExperimentRoutes
         new("CancelExperiment", "POST", Cancel),
         new("PromoteExperiment", "POST", Promote),
         new("RunPlayground", "POST", Playground),
+    ];
+}
+
+/// <summary>Outbound event subscriptions (admin only), their deliveries and secrets.</summary>
+public static class WebhookRoutes
+{
+    public const string Webhooks = "api/webhooks";
+    public const string Webhook = "api/webhooks/{id}";
+    public const string Deliveries = "api/webhooks/{id}/deliveries";
+    public const string Redeliver = "api/webhooks/{id}/deliveries/{delivery}/redeliver";
+    public const string RotateSecret = "api/webhooks/{id}/rotate-secret";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("CreateWebhook", "POST", Webhooks),
+        new("ListWebhooks", "GET", Webhooks),
+        new("GetWebhook", "GET", Webhook),
+        new("UpdateWebhook", "PATCH", Webhook),
+        new("DeleteWebhook", "DELETE", Webhook),
+        new("ListWebhookDeliveries", "GET", Deliveries),
+        new("RedeliverWebhook", "POST", Redeliver),
+        new("RotateWebhookSecret", "POST", RotateSecret),
     ];
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Webhooks;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -17,6 +18,8 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();
+        registry.AddOrchestrator<DeliverWebhookOrchestrator>();
+        registry.AddActivity<AttemptWebhookDeliveryActivity>();
         return registry;
     }
 }

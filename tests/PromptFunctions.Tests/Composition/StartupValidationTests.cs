@@ -23,6 +23,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
             data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
             data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
+            data.Add(kind, "Webhooks:AllowedHosts:0", "10.0.0.0/99", "Webhooks:AllowedHosts:0");
+            data.Add(kind, "Webhooks:MaxAttempts", "0", "Webhooks:MaxAttempts");
+            data.Add(kind, "Webhooks:FirstRetryDelaySeconds", "30000", "Webhooks:MaxRetryDelaySeconds must not be less");
         }
         return data;
     }
