@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Suites;
 
 namespace PromptFunctions.Contracts;
 
@@ -81,6 +82,15 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(RenderResponse))]
 [JsonSerializable(typeof(DiffResponse))]
 [JsonSerializable(typeof(DriftResponse))]
+[JsonSerializable(typeof(SuiteDefinition))]
+[JsonSerializable(typeof(SuiteResponse))]
+[JsonSerializable(typeof(Page<SuiteResponse>))]
+[JsonSerializable(typeof(SuiteRunResponse))]
+[JsonSerializable(typeof(Page<SuiteRunResponse>))]
+[JsonSerializable(typeof(GateVerdictResponse))]
+[JsonSerializable(typeof(SuiteRunReport))]
+[JsonSerializable(typeof(SuiteRunModel))]
+[JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -11,6 +11,7 @@ using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.Core;
 
@@ -32,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddModels(configuration);
         services.AddDatasets(configuration);
         services.AddExperiments(configuration);
+        services.AddSuites(configuration);
         services.AddEvents();
         return services;
     }

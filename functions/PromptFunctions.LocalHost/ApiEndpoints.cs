@@ -19,6 +19,7 @@ public static class ApiEndpoints
         LangfuseEndpoints.Map(endpoints, services);
         DatasetEndpoints.Map(endpoints, services);
         ExperimentEndpoints.Map(endpoints, services);
+        SuiteEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

@@ -3,6 +3,7 @@ using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.LocalHost;
 
@@ -23,6 +24,8 @@ public sealed class Program
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
+            builder.Services.AddHostedService<SuiteSchedulerService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -17,6 +18,10 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();
+        registry.AddOrchestrator<RunSuiteOrchestrator>();
+        registry.AddActivity<PrepareSuiteRunActivity>();
+        registry.AddActivity<CompleteSuiteRunActivity>();
+        registry.AddActivity<FailSuiteRunActivity>();
         return registry;
     }
 }
