@@ -55,13 +55,14 @@ public sealed class FunctionsHostCompositionTests
         foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
             transformer.Transform(published);
 
-        var expected = new[] { nameof(Core.Experiments.RunExperimentOrchestrator) }
+        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator)];
+        var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
-                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity) })
+                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
+                nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
-        var orchestrator = published.Single(f => f.Name == nameof(Core.Experiments.RunExperimentOrchestrator));
-        Assert.Contains(orchestrator.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal));
-        Assert.All(published.Where(f => f != orchestrator), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => !orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
     }
 }

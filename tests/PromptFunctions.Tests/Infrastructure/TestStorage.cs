@@ -20,6 +20,9 @@ public sealed class TestStorage
         DatasetsTable = AzuriteServer.UniqueName("datasets");
         DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
         DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
+        SuitesTable = AzuriteServer.UniqueName("suites");
+        SuiteRunsTable = AzuriteServer.UniqueName("suiteruns");
+        SuiteReportsContainer = AzuriteServer.UniqueName("reports");
     }
 
     public string ConnectionString { get; }
@@ -31,6 +34,9 @@ public sealed class TestStorage
     public string ModelCacheContainer { get; }
     public string DatasetsTable { get; }
     public string DatasetExamplesContainer { get; }
+    public string SuitesTable { get; }
+    public string SuiteRunsTable { get; }
+    public string SuiteReportsContainer { get; }
 
     /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
     public string DatasetStagingDirectory { get; }
@@ -49,6 +55,9 @@ public sealed class TestStorage
         ["Datasets:Table"] = DatasetsTable,
         ["Datasets:ExamplesContainer"] = DatasetExamplesContainer,
         ["Datasets:StagingDirectory"] = DatasetStagingDirectory,
+        ["Suites:Table"] = SuitesTable,
+        ["Suites:RunsTable"] = SuiteRunsTable,
+        ["Suites:ReportsContainer"] = SuiteReportsContainer,
     };
 
     /// <summary>
@@ -59,14 +68,14 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, SuitesTable, SuiteRunsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
         }
-        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer })
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer, SuiteReportsContainer })
         {
             var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
             await container.CreateIfNotExistsAsync();
