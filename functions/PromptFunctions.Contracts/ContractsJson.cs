@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Contracts.Suites;
+using PromptFunctions.Contracts.Experiments;
 
 namespace PromptFunctions.Contracts;
 
@@ -89,6 +90,8 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(Page<SuiteRunResponse>))]
 [JsonSerializable(typeof(GateVerdictResponse))]
 [JsonSerializable(typeof(SuiteRunReport))]
+[JsonSerializable(typeof(StartExperimentRequest))]
+[JsonSerializable(typeof(ExperimentStatusResponse))]
 [JsonSerializable(typeof(SuiteRunModel))]
 [JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
 [JsonSerializable(typeof(JsonObject))]
