@@ -231,13 +231,17 @@ public sealed record SuiteVerdicts(SuiteVerdict Verdict, IReadOnlyList<Candidate
                 StandardErrorOf(sums, counts), passFail ? VerdictBasis.PassRate : VerdictBasis.MeanScore, baselineOnly, candidateOnly);
         }
 
-        /// <summary>Standard error of the mean difference from the spread of per-example mean differences.</summary>
+        /// <summary>
+        /// Standard error of the mean difference from the spread of per-example mean differences. The spread is at least
+        /// the differences' second moment about zero (their spread if there were no true difference), so a few examples
+        /// that all moved the same way do not claim a detectable effect of zero.
+        /// </summary>
         private static double StandardErrorOf(List<double> sums, List<int> counts)
         {
             var k = counts.Count;
             var means = sums.Select((s, i) => s / counts[i]).ToArray();
             var average = means.Average();
-            var variance = means.Sum(d => (d - average) * (d - average)) / (k - 1);
+            var variance = Math.Max(means.Sum(d => (d - average) * (d - average)) / (k - 1), means.Sum(d => d * d) / k);
             return Math.Sqrt(variance / k);
         }
 
