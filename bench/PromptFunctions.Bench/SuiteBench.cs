@@ -62,6 +62,7 @@ public static class SuiteBench
 
         // A warm-up run, so JIT and connection set-up are not charged to the measured runs.
         await WaitAsync(http, await StartAsync(http, "bench-suite-0"));
+        PhaseSummary();
 
         var calls = (long)suites * rows * 2;
         var report = new StringBuilder();
@@ -72,6 +73,7 @@ public static class SuiteBench
         var started = Stopwatch.GetTimestamp();
         for (var p = 0; p < suites; p++) await WaitAsync(http, await StartAsync(http, $"bench-suite-{p}"));
         var sequential = Stopwatch.GetElapsedTime(started);
+        Console.WriteLine("sequential: " + PhaseSummary());
         Check(model.Calls - before, calls);
         var sequentialIdeal = TimeSpan.FromMilliseconds(calls * Latency.TotalMilliseconds / Concurrency);
         report.AppendLine(CultureInfo.InvariantCulture,
@@ -82,6 +84,7 @@ public static class SuiteBench
         var ids = await Task.WhenAll(Enumerable.Range(0, suites).Select(p => StartAsync(http, $"bench-suite-{p}")));
         await Task.WhenAll(ids.Select(id => WaitAsync(http, id)));
         var concurrent = Stopwatch.GetElapsedTime(started);
+        Console.WriteLine("concurrent: " + PhaseSummary());
         Check(model.Calls - before, calls);
         var concurrentIdeal = TimeSpan.FromMilliseconds(rows * 2 * Latency.TotalMilliseconds / Concurrency);
         report.AppendLine(CultureInfo.InvariantCulture,
@@ -93,6 +96,29 @@ public static class SuiteBench
         Directory.CreateDirectory(resultsDir);
         await File.WriteAllTextAsync(Path.Combine(resultsDir, "suites.md"), report.ToString());
         return 0;
+    }
+
+    private static readonly List<(double Prepare, double Experiments, double Finish)> Phases = [];
+
+    /// <summary>Where a run's time went: creation to its first experiment starting, the experiments, and their end to the run's.</summary>
+    private static async Task RecordPhasesAsync(HttpClient http, JsonObject run)
+    {
+        static DateTimeOffset At(JsonNode? node) => DateTimeOffset.Parse(node!.GetValue<string>(), CultureInfo.InvariantCulture);
+        var ids = new[] { run["baseline"]!["experiment_id"]!.GetValue<string>() }.Concat(run["candidates"]!.AsArray().Select(c => c!["experiment_id"]!.GetValue<string>()));
+        var experiments = await Task.WhenAll(ids.Select(async e => (await http.GetFromJsonAsync<JsonObject>($"/api/experiments/{e}"))!));
+        var first = experiments.Min(e => At(e["started_at"]));
+        var last = experiments.Max(e => At(e["completed_at"]));
+        lock (Phases) Phases.Add(((first - At(run["created_at"])).TotalMilliseconds, (last - first).TotalMilliseconds, (At(run["completed_at"]) - last).TotalMilliseconds));
+    }
+
+    private static string PhaseSummary()
+    {
+        lock (Phases)
+        {
+            var summary = $"per run, mean: created -> first experiment running {Phases.Average(p => p.Prepare):F0} ms, experiments {Phases.Average(p => p.Experiments):F0} ms, last experiment done -> run completed {Phases.Average(p => p.Finish):F0} ms ({Phases.Count} runs)";
+            Phases.Clear();
+            return summary;
+        }
     }
 
     private static void Check(long seen, long expected)
@@ -112,6 +138,7 @@ public static class SuiteBench
             if (status == "completed")
             {
                 if (run["verdict"]!.GetValue<string>() != "non_inferior") throw new InvalidOperationException($"run {id}: expected non_inferior, got {run["verdict"]}");
+                await RecordPhasesAsync(http, run);
                 return;
             }
             if (status == "failed") throw new InvalidOperationException($"run {id} failed: {run["error"]}");
