@@ -41,7 +41,14 @@ public sealed partial class SuiteRunLauncher(SuiteStore store, IOptions<SuitesOp
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (await durable.GetInstanceAsync(runId, CancellationToken.None) is null) throw;
+            if (await durable.GetInstanceAsync(runId, CancellationToken.None) is null)
+            {
+                // A scheduled claim is retried by a later tick (orphan recovery); a manual run has no one to retry it,
+                // so it ends failed rather than queued forever.
+                if (trigger == SuiteRunTriggers.Manual)
+                    await store.TransitionRunAsync(runId, [SuiteRunStatus.Queued], r => r with { Status = SuiteRunStatus.Failed, Error = "the orchestration could not be started", CompletedAt = clock.GetUtcNow() }, CancellationToken.None);
+                throw;
+            }
             LogAlreadyStarted(logger, runId);
             return (run, false);
         }

@@ -23,6 +23,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
             data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
             data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
+            data.Add(kind, "Suites:DriftOutputChangeThreshold", "2", "DriftOutputChangeThreshold");
+            data.Add(kind, "Suites:RunsTable", "bad-name!", "RunsTable");
+            data.Add(kind, "Suites:MaxCandidates", "0", "MaxCandidates");
         }
         return data;
     }
