@@ -93,7 +93,8 @@ internal static class PushCommand
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value ?? "", Convert(p.Value)))),
+        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(
+            p.Key is YamlScalarNode key ? key.Value ?? "" : throw new CliException($"mapping keys must be plain text (at {p.Key.Start})"), Convert(p.Value)))),
         YamlSequenceNode list => new JsonArray(list.Children.Select(Convert).ToArray()),
         YamlScalarNode scalar => Scalar(scalar),
         _ => throw new CliException($"unsupported YAML node at {node.Start}"),

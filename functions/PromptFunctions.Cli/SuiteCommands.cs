@@ -27,10 +27,10 @@ internal static class SuiteCommands
                 await output.WriteLineAsync(parse.GetValue(Pf.Json) ? Pf.ToJson(run) : $"started run {run.Id} of suite {run.Suite}");
                 return ExitCodes.Pass;
             }
-            var deadline = DateTimeOffset.UtcNow.AddMinutes(parse.GetValue(TimeoutMinutes));
+            var deadline = TimeProvider.System.GetUtcNow().AddMinutes(parse.GetValue(TimeoutMinutes));
             while (run.Status is not ("completed" or "failed"))
             {
-                if (DateTimeOffset.UtcNow > deadline) throw new CliException($"run {run.Id} is still {run.Status} after {parse.GetValue(TimeoutMinutes)} minutes");
+                if (TimeProvider.System.GetUtcNow() > deadline) throw new CliException($"run {run.Id} is still {run.Status} after {parse.GetValue(TimeoutMinutes)} minutes");
                 await Task.Delay(TimeSpan.FromSeconds(parse.GetValue(PollSeconds)), cancellationToken);
                 run = await client.GetSuiteRunAsync(run.Id, cancellationToken);
             }
@@ -65,13 +65,13 @@ internal static class SuiteCommands
             var references = new[] { parse.GetValue(baseline)! }.Concat(parse.GetValue(candidates)!).ToList();
             var experiment = new ExperimentSettings(parse.GetValue(dataset), parse.GetValue(split), parse.GetValue(evaluators), parse.GetValue(connection), parse.GetValue(concurrency));
             var ids = await Task.WhenAll(references.Select(r => ExperimentForAsync(client, r, experiment, cancellationToken)));
-            var deadline = DateTimeOffset.UtcNow.AddMinutes(parse.GetValue(TimeoutMinutes));
+            var deadline = TimeProvider.System.GetUtcNow().AddMinutes(parse.GetValue(TimeoutMinutes));
             foreach (var id in ids.Distinct())
             {
                 var status = await client.GetExperimentAsync(id, cancellationToken);
                 while (status.Status is "queued" or "running")
                 {
-                    if (DateTimeOffset.UtcNow > deadline) throw new CliException($"experiment {id} is still {status.Status} after {parse.GetValue(TimeoutMinutes)} minutes");
+                    if (TimeProvider.System.GetUtcNow() > deadline) throw new CliException($"experiment {id} is still {status.Status} after {parse.GetValue(TimeoutMinutes)} minutes");
                     await Task.Delay(TimeSpan.FromSeconds(parse.GetValue(PollSeconds)), cancellationToken);
                     status = await client.GetExperimentAsync(id, cancellationToken);
                 }
