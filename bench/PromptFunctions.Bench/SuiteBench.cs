@@ -98,7 +98,7 @@ public static class SuiteBench
         return 0;
     }
 
-    private static readonly List<(double Prepare, double Experiments, double Finish)> Phases = [];
+    private static readonly List<(double Prepare, double Experiments, double Finish, double CallP50)> Phases = [];
 
     /// <summary>Where a run's time went: creation to its first experiment starting, the experiments, and their end to the run's.</summary>
     private static async Task RecordPhasesAsync(HttpClient http, JsonObject run)
@@ -108,14 +108,15 @@ public static class SuiteBench
         var experiments = await Task.WhenAll(ids.Select(async e => (await http.GetFromJsonAsync<JsonObject>($"/api/experiments/{e}"))!));
         var first = experiments.Min(e => At(e["started_at"]));
         var last = experiments.Max(e => At(e["completed_at"]));
-        lock (Phases) Phases.Add(((first - At(run["created_at"])).TotalMilliseconds, (last - first).TotalMilliseconds, (At(run["completed_at"]) - last).TotalMilliseconds));
+        var callP50 = experiments.Average(e => e["aggregates"]!["latency_ms"]!["p50"]!.GetValue<double>());
+        lock (Phases) Phases.Add(((first - At(run["created_at"])).TotalMilliseconds, (last - first).TotalMilliseconds, (At(run["completed_at"]) - last).TotalMilliseconds, callP50));
     }
 
     private static string PhaseSummary()
     {
         lock (Phases)
         {
-            var summary = $"per run, mean: created -> first experiment running {Phases.Average(p => p.Prepare):F0} ms, experiments {Phases.Average(p => p.Experiments):F0} ms, last experiment done -> run completed {Phases.Average(p => p.Finish):F0} ms ({Phases.Count} runs)";
+            var summary = $"per run, mean: created -> first experiment running {Phases.Average(p => p.Prepare):F0} ms, experiments {Phases.Average(p => p.Experiments):F0} ms, last experiment done -> run completed {Phases.Average(p => p.Finish):F0} ms, model call p50 {Phases.Average(p => p.CallP50):F0} ms ({Phases.Count} runs)";
             Phases.Clear();
             return summary;
         }

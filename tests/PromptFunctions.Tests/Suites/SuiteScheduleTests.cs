@@ -91,6 +91,15 @@ public sealed class SuiteScheduleTests
         Assert.Equal("completed", (await host.WaitRunAsync(started))["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_local_host_runs_the_scheduler_service_unless_scheduling_is_turned_off()
+    {
+        await using (var on = await LocalHostDriver.StartAsync())
+            Assert.Single(on.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SuiteSchedulerService>());
+        await using var off = await LocalHostDriver.StartAsync(new Dictionary<string, string?> { ["Suites:SchedulerEnabled"] = "false" });
+        Assert.Empty(off.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SuiteSchedulerService>());
+    }
+
     /// <summary>The host's own scheduling entry point: the Functions timer trigger, or one pass of the local host's background service.</summary>
     private static async Task<IReadOnlyList<string>> HostEntryPointTickAsync(string kind, IServiceProvider services, DurableTaskClient durable, SuiteTestHost host)
     {
