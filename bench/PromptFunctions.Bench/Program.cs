@@ -39,6 +39,9 @@ public static partial class Program
         }
         if (args is ["storage", ..])
             return await StorageTrafficBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+        if (args is ["suites", ..])
+            return await SuiteBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
         if (args is ["experiments", ..])
             return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);

@@ -7,6 +7,7 @@ using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Contracts.Webhooks;
+using PromptFunctions.Contracts.Suites;
 
 namespace PromptFunctions.Contracts;
 
@@ -103,6 +104,17 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(RotatedWebhookSecret))]
 [JsonSerializable(typeof(WebhookDelivery))]
 [JsonSerializable(typeof(Page<WebhookDelivery>))]
+[JsonSerializable(typeof(SuiteDefinition))]
+[JsonSerializable(typeof(SuiteResponse))]
+[JsonSerializable(typeof(Page<SuiteResponse>))]
+[JsonSerializable(typeof(SuiteRunResponse))]
+[JsonSerializable(typeof(Page<SuiteRunResponse>))]
+[JsonSerializable(typeof(GateVerdictResponse))]
+[JsonSerializable(typeof(SuiteRunReport))]
+[JsonSerializable(typeof(StartExperimentRequest))]
+[JsonSerializable(typeof(ExperimentStatusResponse))]
+[JsonSerializable(typeof(SuiteRunModel))]
+[JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -12,6 +12,7 @@ using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.Core;
 
@@ -34,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddDatasets(configuration);
         services.AddExperiments(configuration);
         services.AddWebhooks(configuration);
+        services.AddSuites(configuration);
         services.AddEvents();
         return services;
     }

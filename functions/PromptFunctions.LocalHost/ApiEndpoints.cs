@@ -21,6 +21,7 @@ public static class ApiEndpoints
         DatasetEndpoints.Map(endpoints, services);
         ExperimentEndpoints.Map(endpoints, services);
         WebhookEndpoints.Map(endpoints, services);
+        SuiteEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

@@ -5,6 +5,7 @@ using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.LocalHost;
 
@@ -28,6 +29,8 @@ public sealed class Program
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
         // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
         builder.Services.AddHostedService<WebhookDispatchLoop>();
+        if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
+            builder.Services.AddHostedService<SuiteSchedulerService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -178,6 +178,28 @@ public static class WebhookRoutes
         new("ListWebhookDeliveries", "GET", Deliveries),
         new("RedeliverWebhook", "POST", Redeliver),
         new("RotateWebhookSecret", "POST", RotateSecret),
+    ];
+}
+
+/// <summary>Regression suites, their runs, and verdicts for experiments that already ran (the CI gate).</summary>
+public static class SuiteRoutes
+{
+    public const string Suites = "api/suites";
+    public const string Suite = "api/suites/{name}";
+    public const string Runs = "api/suites/{name}/runs";
+    public const string Run = "api/suite-runs/{id}";
+    public const string Verdicts = "api/suite-verdicts";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("ListSuites", "GET", Suites),
+        new("GetSuite", "GET", Suite),
+        new("PutSuite", "PUT", Suite),
+        new("DeleteSuite", "DELETE", Suite),
+        new("StartSuiteRun", "POST", Runs),
+        new("ListSuiteRuns", "GET", Runs),
+        new("GetSuiteRun", "GET", Run),
+        new("GetSuiteVerdicts", "GET", Verdicts),
     ];
 }
 

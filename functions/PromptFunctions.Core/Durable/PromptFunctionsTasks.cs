@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -20,6 +21,10 @@ public static class PromptFunctionsTasks
         registry.AddActivity<FailExperimentActivity>();
         registry.AddOrchestrator<DeliverWebhookOrchestrator>();
         registry.AddActivity<AttemptWebhookDeliveryActivity>();
+        registry.AddOrchestrator<RunSuiteOrchestrator>();
+        registry.AddActivity<PrepareSuiteRunActivity>();
+        registry.AddActivity<CompleteSuiteRunActivity>();
+        registry.AddActivity<FailSuiteRunActivity>();
         return registry;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Events;
 using PromptFunctions.Core.Prompts;
@@ -22,7 +23,8 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookUrlPolicy>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookDispatchSignal>();
-        services.AddSingleton<IEventPublisher, WebhookEventPublisher>();
+        // TryAdd: a host (or a test recording what features publish) may bring its own publisher.
+        services.TryAddSingleton<IEventPublisher, WebhookEventPublisher>();
         services.AddSingleton<IPromptChangeListener, WebhookPromptListener>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WebhookDeliverer>();

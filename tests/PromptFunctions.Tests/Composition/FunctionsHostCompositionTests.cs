@@ -55,11 +55,12 @@ public sealed class FunctionsHostCompositionTests
         foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
             transformer.Transform(published);
 
-        var orchestrators = new[] { nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator) };
+        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator)];
         var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
                 nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
-                nameof(Core.Webhooks.AttemptWebhookDeliveryActivity) })
+                nameof(Core.Webhooks.AttemptWebhookDeliveryActivity),
+                nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
         Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));

@@ -26,6 +26,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "Webhooks:AllowedHosts:0", "10.0.0.0/99", "Webhooks:AllowedHosts:0");
             data.Add(kind, "Webhooks:MaxAttempts", "0", "Webhooks:MaxAttempts");
             data.Add(kind, "Webhooks:FirstRetryDelaySeconds", "30000", "Webhooks:MaxRetryDelaySeconds must not be less");
+            data.Add(kind, "Suites:DriftOutputChangeThreshold", "2", "DriftOutputChangeThreshold");
+            data.Add(kind, "Suites:RunsTable", "bad-name!", "RunsTable");
+            data.Add(kind, "Suites:MaxCandidates", "0", "MaxCandidates");
         }
         return data;
     }

@@ -21,6 +21,9 @@ public sealed class TestStorage
         DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
         WebhooksTable = AzuriteServer.UniqueName("webhooks");
         DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
+        SuitesTable = AzuriteServer.UniqueName("suites");
+        SuiteRunsTable = AzuriteServer.UniqueName("suiteruns");
+        SuiteReportsContainer = AzuriteServer.UniqueName("reports");
     }
 
     public string ConnectionString { get; }
@@ -33,6 +36,9 @@ public sealed class TestStorage
     public string DatasetsTable { get; }
     public string DatasetExamplesContainer { get; }
     public string WebhooksTable { get; }
+    public string SuitesTable { get; }
+    public string SuiteRunsTable { get; }
+    public string SuiteReportsContainer { get; }
 
     /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
     public string DatasetStagingDirectory { get; }
@@ -52,6 +58,9 @@ public sealed class TestStorage
         ["Datasets:ExamplesContainer"] = DatasetExamplesContainer,
         ["Datasets:StagingDirectory"] = DatasetStagingDirectory,
         ["Webhooks:Table"] = WebhooksTable,
+        ["Suites:Table"] = SuitesTable,
+        ["Suites:RunsTable"] = SuiteRunsTable,
+        ["Suites:ReportsContainer"] = SuiteReportsContainer,
     };
 
     /// <summary>
@@ -62,7 +71,7 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, WebhooksTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, WebhooksTable, SuitesTable, SuiteRunsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
@@ -74,7 +83,7 @@ public sealed class TestStorage
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
             }
         }
-        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer })
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer, SuiteReportsContainer })
         {
             var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
             await container.CreateIfNotExistsAsync();
