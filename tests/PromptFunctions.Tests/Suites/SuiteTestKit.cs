@@ -64,6 +64,12 @@ public sealed class SuiteTestHost : IAsyncDisposable
         return new SuiteTestHost(host, events);
     }
 
+    private bool Announced(string runId, string? verdict)
+    {
+        var keys = Events.Published.Select(p => p.Key).ToHashSet();
+        return keys.Contains($"suite-run/{runId}/completed") && (verdict != "regressed" || keys.Contains($"suite-run/{runId}/regression"));
+    }
+
     public static JsonObject EchoPrompt() => new()
     {
         ["template"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "echo: {{question}}" }),
@@ -112,7 +118,8 @@ public sealed class SuiteTestHost : IAsyncDisposable
             var response = await Api.GetAsync($"/api/suite-runs/{id}");
             Assert.Equal(200, response.Status);
             var status = response.Json["status"]!.GetValue<string>();
-            if (status is "completed" or "failed") return response.Json.AsObject();
+            // The run is announced after its record turns final; wait for the announcement so a test can assert it.
+            if (status is "completed" or "failed" && Announced(id, response.Json["verdict"]?.GetValue<string>())) return response.Json.AsObject();
             Assert.True(DateTime.UtcNow < deadline, $"suite run {id} still {status}: {response.Body}");
             await Task.Delay(100);
         }
