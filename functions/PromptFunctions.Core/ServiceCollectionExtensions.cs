@@ -11,6 +11,7 @@ using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core;
 
@@ -23,6 +24,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddPromptFunctionsCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddTelemetryInstruments(configuration);
         services.AddStorage(configuration);
         services.AddHttpApi(configuration);
         services.AddSingleton<HealthApi>();

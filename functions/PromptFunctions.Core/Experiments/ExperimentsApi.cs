@@ -55,7 +55,7 @@ public sealed class ExperimentsApi(
         var record = new ExperimentRecord(id, name, description, metadata?.ToJsonString(), prompt.Name, prompt.VersionId, prompt.Version?.Sequence, prompt.DraftJson, prompt.DraftParent,
             dataset.Name, dataset.VersionId, dataset.Split, dataset.Count, (int)repetitions, model.Connection, model.Model, model.InvocationParameters.ToJsonString(),
             evaluators.ToJsonString(), cache.Value.ToString().ToLowerInvariant(), (int)concurrency, ExperimentStatus.Queued, clock.GetUtcNow(), call.Principal.Name,
-            null, null, null, null, null);
+            null, null, null, null, null) { PromptTag = prompt.Tag };
         await store.CreateAsync(record, call.Aborted);
         var plan = ExperimentPlan.For(id, record.Units, record.MaxConcurrency);
         engine.Prewarm(id);
@@ -288,6 +288,7 @@ public sealed class ExperimentsApi(
                 ["name"] = r.PromptName,
                 ["version"] = r.PromptVersionId,
                 ["sequence"] = r.PromptSequence,
+                ["tag"] = r.PromptTag,
                 ["draft"] = r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson),
                 ["draft_parent"] = r.DraftParentId,
             },
