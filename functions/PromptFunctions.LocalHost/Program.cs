@@ -3,6 +3,7 @@ using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.LocalHost;
 
@@ -21,6 +22,7 @@ public sealed class Program
         // services they register win over the defaults registered here with TryAdd.
         configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -50,11 +51,10 @@ public static class TelemetryServiceCollectionExtensions
             })
             .WithTracing(tracing => tracing
                 .AddSource([.. TelemetryNames.Sources])
-                .SetSampler(provider => RootSampler.Create(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value))
+                .SetSampler(provider => TraceSampling.Sampler(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value))
                 .AddProcessor(new PromptAttributesProcessor())
                 .AddAspNetCoreInstrumentation()
-                // The Durable Task and Functions worker channels are gRPC over HttpClient: long-lived streams, not calls.
-                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsGrpc(request)))
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !TraceSampling.IsGrpc(request.Content?.Headers.ContentType?.MediaType)))
             .WithMetrics(metrics => metrics
                 .AddMeter(TelemetryNames.Meter, TelemetryNames.ModelsSource)
                 .AddAspNetCoreInstrumentation()
@@ -64,6 +64,9 @@ public static class TelemetryServiceCollectionExtensions
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = true;
             });
+
+        services.AddOptions<AspNetCoreTraceInstrumentationOptions>()
+            .Configure<IOptions<TelemetryOptions>>((aspNet, options) => aspNet.Filter = TraceSampling.RequestFilter(options.Value));
 
         if (TelemetrySettings.OtlpEndpointOf(configuration) is not null) telemetry.UseOtlpExporter();
         if (TelemetrySettings.ApplicationInsightsOf(configuration) is { } connectionString)
@@ -79,7 +82,4 @@ public static class TelemetryServiceCollectionExtensions
         }
         return telemetry;
     }
-
-    private static bool IsGrpc(HttpRequestMessage request) =>
-        request.Content?.Headers.ContentType?.MediaType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 }
