@@ -23,6 +23,10 @@ public sealed class StartupValidationTests
             data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
             data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
             data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
+            data.Add(kind, "Telemetry:ReadTraceSampleRatio", "1.5", "Telemetry:ReadTraceSampleRatio must be between 0 and 1");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=Key", "must contain Authorization=AAD");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=AAD;ClientId=not-a-guid", "ClientId must be a client id");
+            data.Add(kind, "OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317", "OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL");
         }
         return data;
     }
