@@ -3,6 +3,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Instrumentation.AspNetCore;
@@ -65,6 +66,11 @@ public static class TelemetryServiceCollectionExtensions
                 logging.IncludeScopes = true;
             });
 
+        // ASP.NET Core logs two Information records per request ("Request starting", "Request finished"). The request
+        // spans and metrics already record every request, and on a host without log levels configured these records
+        // were nearly all the fetch benchmark's OTLP traffic. A configuration rule for the OpenTelemetry provider
+        // (Logging:OpenTelemetry:LogLevel:Microsoft.AspNetCore) overrides this one.
+        services.AddLogging(logging => logging.AddFilter<OpenTelemetryLoggerProvider>("Microsoft.AspNetCore", LogLevel.Warning));
         services.AddOptions<AspNetCoreTraceInstrumentationOptions>()
             .Configure<IOptions<TelemetryOptions>>((aspNet, options) => aspNet.Filter = TraceSampling.RequestFilter(options.Value));
 
