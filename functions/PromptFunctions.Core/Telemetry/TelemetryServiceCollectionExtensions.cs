@@ -58,7 +58,9 @@ public static class TelemetryServiceCollectionExtensions
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !TraceSampling.IsGrpc(request.Content?.Headers.ContentType?.MediaType)))
             .WithMetrics(metrics => metrics
                 .AddMeter(TelemetryNames.Meter, TelemetryNames.ModelsSource)
-                .AddAspNetCoreInstrumentation()
+                // Requests and connections only: ASP.NET Core's other meters (routing, memory pool) record on every
+                // match and buffer rent, which the fetch path pays for and nobody reads.
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 .AddHttpClientInstrumentation())
             .WithLogging(configureBuilder: null, configureOptions: logging =>
             {
