@@ -13,6 +13,7 @@ using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Core.Webhooks;
 using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core;
 
@@ -25,6 +26,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddPromptFunctionsCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddTelemetryInstruments(configuration);
         services.AddStorage(configuration);
         services.AddHttpApi(configuration);
         services.AddSingleton<HealthApi>();

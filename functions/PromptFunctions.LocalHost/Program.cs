@@ -6,6 +6,7 @@ using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Webhooks;
 using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.LocalHost;
 
@@ -25,6 +26,7 @@ public sealed class Program
         configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         builder.Services.AddWebUi(builder.Configuration);
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
         // After the engine, so its sidecar is up when the first pass asks it for orchestrations.

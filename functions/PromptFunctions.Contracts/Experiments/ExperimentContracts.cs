@@ -33,7 +33,8 @@ public sealed record ExperimentInfo(
 }
 
 /// <summary>The prompt an experiment ran: a saved version, or a draft with the version it was derived from.</summary>
-public sealed record ExperimentPrompt(string Name, string Version, long? Sequence, JsonNode? Draft, string? DraftParent);
+/// <param name="Tag">The tag the version was resolved from, when the request named one.</param>
+public sealed record ExperimentPrompt(string Name, string Version, long? Sequence, string? Tag, JsonNode? Draft, string? DraftParent);
 
 /// <summary>The dataset version (and split) an experiment ran over.</summary>
 public sealed record ExperimentDataset(string Name, string Version, string? Split, long Examples);

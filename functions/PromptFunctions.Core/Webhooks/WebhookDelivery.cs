@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Webhooks;
 
@@ -50,6 +51,7 @@ public sealed partial class WebhookDeliverer(
     WebhookSender sender,
     IOptions<WebhooksOptions> options,
     TimeProvider clock,
+    PromptFunctionsMetrics metrics,
     ILogger<WebhookDeliverer> logger)
 {
     public async Task<WebhookAttemptResult> AttemptAsync(WebhookDeliveryInput input, CancellationToken cancellationToken)
@@ -66,6 +68,7 @@ public sealed partial class WebhookDeliverer(
 
         var number = delivery.AttemptCount + 1;
         var at = clock.GetUtcNow();
+        using var span = WebhookSpans.StartDelivery(e.Type, input.SubscriptionId, number);
         var sent = await sender.SendAsync(subscription.Url, e.Id, e.Body, subscription.SigningSecrets(at), cancellationToken);
         await store.RecordAttemptAsync(input.SubscriptionId, input.DeliveryId, new WebhookAttemptRecord(number, at, sent.Status, sent.DurationMs, sent.ResponseExcerpt, sent.Error),
             cancellationToken);
@@ -95,6 +98,10 @@ public sealed partial class WebhookDeliverer(
             state = DeliveryStates.Pending;
             wait = Jittered(options.Value.RetryDelay(number - delivery.RunStartAttempt));
         }
+
+        var outcome = state switch { DeliveryStates.Delivered => WebhookOutcomes.Delivered, DeliveryStates.Pending => WebhookOutcomes.Retrying, _ => WebhookOutcomes.Failed };
+        WebhookSpans.Finish(span, outcome, sent.Status, sent.Error);
+        metrics.RecordWebhookDelivery(e.Type, outcome, sent.Status, TimeSpan.FromMilliseconds(sent.DurationMs));
 
         var nextAt = wait is null ? (DateTimeOffset?)null : at + wait.Value;
         await store.UpdateDeliveryAsync(input.SubscriptionId, input.DeliveryId,

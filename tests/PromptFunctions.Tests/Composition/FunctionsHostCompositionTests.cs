@@ -35,6 +35,24 @@ public sealed class FunctionsHostCompositionTests
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     }
 
+    [Fact]
+    public async Task Functions_program_registers_the_opentelemetry_sdk_once_with_the_worker_defaults()
+    {
+        var storage = await TestStorage.CreateAsync();
+        var builder = FunctionApp.Program.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(storage.Configuration());
+        builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9" });
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.NotNull(host.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s.GetType().Name == "TelemetryHostedService");
+        // UseFunctionsWorkerDefaults: the worker's invocation spans continue the Functions host's trace.
+        Assert.Contains(builder.Services, d => d.ServiceType.Assembly.GetName().Name == "Microsoft.Azure.Functions.Worker.OpenTelemetry"
+                                               || d.ImplementationType?.Assembly.GetName().Name == "Microsoft.Azure.Functions.Worker.OpenTelemetry");
+    }
+
     /// <summary>
     /// Class-based orchestrators and activities become functions through the Durable extension's metadata
     /// transformer, which the Functions host asks for the app's function list. The extension's startup runs only

@@ -29,6 +29,10 @@ public sealed class StartupValidationTests
             data.Add(kind, "Suites:DriftOutputChangeThreshold", "2", "DriftOutputChangeThreshold");
             data.Add(kind, "Suites:RunsTable", "bad-name!", "RunsTable");
             data.Add(kind, "Suites:MaxCandidates", "0", "MaxCandidates");
+            data.Add(kind, "Telemetry:ReadTraceSampleRatio", "1.5", "Telemetry:ReadTraceSampleRatio must be between 0 and 1");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=Key", "must contain Authorization=AAD");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=AAD;ClientId=not-a-guid", "ClientId must be a client id");
+            data.Add(kind, "OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317", "OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL");
         }
         return data;
     }

@@ -63,7 +63,7 @@ public sealed class LocalHostDriver : IApiDriver
         {
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
         }
-        using var response = await _http.SendAsync(request);
+        using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);
@@ -71,12 +71,22 @@ public sealed class LocalHostDriver : IApiDriver
         return new ApiResponse((int)response.StatusCode, text, all);
     }
 
+    /// <summary>
+    /// Like a caller outside the process: activity listeners are process-wide, so the host's HttpClient
+    /// instrumentation would otherwise trace this client too and replace a <c>traceparent</c> a test sets.
+    /// </summary>
+    private Task<HttpResponseMessage> SendUntracedAsync(HttpRequestMessage request)
+    {
+        using var untraced = OpenTelemetry.SuppressInstrumentationScope.Begin();
+        return _http.SendAsync(request);
+    }
+
     public async Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery) { Content = new StreamContent(body) };
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         if (contentType is not null) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var response = await _http.SendAsync(request);
+        using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);

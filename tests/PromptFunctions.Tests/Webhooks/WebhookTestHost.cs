@@ -42,11 +42,12 @@ public sealed class WebhookTestHost : IAsyncDisposable
     };
 
     /// <param name="pumpTimer">False leaves the Functions app's timer unfired: events then stay in the outbox.</param>
-    public static async Task<WebhookTestHost> StartAsync(string kind, TestStorage? storage = null, IReadOnlyDictionary<string, string?>? settings = null, bool pumpTimer = true)
+    public static async Task<WebhookTestHost> StartAsync(string kind, TestStorage? storage = null, IReadOnlyDictionary<string, string?>? settings = null, bool pumpTimer = true,
+        Action<IServiceCollection>? configureServices = null)
     {
         var all = ShortRetries();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        return new WebhookTestHost(await Drivers.StartAsync(kind, all, environment: "Development", storage: storage), pumpTimer);
+        return new WebhookTestHost(await Drivers.StartAsync(kind, all, configureServices, environment: "Development", storage: storage), pumpTimer);
     }
 
     private static async Task PumpAsync(IApiDriver api, CancellationToken stop)
