@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Experiments;
+using PromptFunctions.Contracts.Optimization;
 using PromptFunctions.Contracts.Prompts;
 
 namespace PromptFunctions.Contracts;
@@ -94,6 +95,11 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(Page<ExperimentRowInfo>))]
 [JsonSerializable(typeof(ExperimentRowInfo))]
 [JsonSerializable(typeof(PlaygroundResponse))]
+[JsonSerializable(typeof(StartOptimizationRequest))]
+[JsonSerializable(typeof(OptimizationInfo))]
+[JsonSerializable(typeof(OptimizationRound))]
+[JsonSerializable(typeof(OptimizationComparison))]
+[JsonSerializable(typeof(VersionOptimization))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -9,6 +9,7 @@ using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Health;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
+using PromptFunctions.Core.Optimization;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
 
@@ -33,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddDatasets(configuration);
         services.AddExperiments(configuration);
         services.AddEvents();
+        services.AddOptimization(configuration);
         return services;
     }
 }

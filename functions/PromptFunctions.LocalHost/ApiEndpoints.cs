@@ -20,6 +20,7 @@ public static class ApiEndpoints
         LangfuseEndpoints.Map(endpoints, services);
         DatasetEndpoints.Map(endpoints, services);
         ExperimentEndpoints.Map(endpoints, services);
+        OptimizationEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

@@ -4,6 +4,7 @@ using PromptFunctions.Core.Web;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.LocalHost;
 
@@ -25,6 +26,8 @@ public sealed class Program
         builder.Services.AddWebUi(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        // The in-memory engine forgets orchestrations when the process stops; optimization runs resume from their checkpoints.
+        builder.Services.AddHostedService<OptimizationRecoveryService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

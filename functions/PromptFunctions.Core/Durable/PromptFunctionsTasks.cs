@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -17,6 +18,13 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();
+        registry.AddOrchestrator<RunOptimizationOrchestrator>();
+        registry.AddActivity<StartOptimizationActivity>();
+        registry.AddActivity<EvaluateOptimizationActivity>();
+        registry.AddActivity<ProposeCandidatesActivity>();
+        registry.AddActivity<RecordOptimizationRoundActivity>();
+        registry.AddActivity<FinishOptimizationActivity>();
+        registry.AddActivity<FailOptimizationActivity>();
         return registry;
     }
 }
