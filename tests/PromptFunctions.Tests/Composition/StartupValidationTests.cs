@@ -23,6 +23,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
             data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
             data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
+            data.Add(kind, "Hooks:Optimize:Secrets:0", "not-a-secret", "Hooks:Optimize:Secrets:0 must start with 'whsec_'");
+            data.Add(kind, "Optimization:MaxConcurrency", "0", "Optimization:MaxConcurrency must be between");
+            data.Add(kind, "Optimization:MetaPrompt", "optimizer/meta-prompt", "Optimization:MetaPrompt 'optimizer/meta-prompt'");
         }
         return data;
     }

@@ -19,6 +19,8 @@ public sealed class TestStorage
         ModelCacheContainer = AzuriteServer.UniqueName("modelcache");
         DatasetsTable = AzuriteServer.UniqueName("datasets");
         DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
+        OptimizationsTable = AzuriteServer.UniqueName("optimizations");
+        OptimizationContentContainer = AzuriteServer.UniqueName("optcontent");
         DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
     }
 
@@ -31,6 +33,8 @@ public sealed class TestStorage
     public string ModelCacheContainer { get; }
     public string DatasetsTable { get; }
     public string DatasetExamplesContainer { get; }
+    public string OptimizationsTable { get; }
+    public string OptimizationContentContainer { get; }
 
     /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
     public string DatasetStagingDirectory { get; }
@@ -49,6 +53,8 @@ public sealed class TestStorage
         ["Datasets:Table"] = DatasetsTable,
         ["Datasets:ExamplesContainer"] = DatasetExamplesContainer,
         ["Datasets:StagingDirectory"] = DatasetStagingDirectory,
+        ["Optimization:Table"] = OptimizationsTable,
+        ["Optimization:ContentContainer"] = OptimizationContentContainer,
     };
 
     /// <summary>
@@ -59,14 +65,14 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, OptimizationsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
             await foreach (var entity in client.QueryAsync<TableEntity>())
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
         }
-        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer })
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer, OptimizationContentContainer })
         {
             var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
             await container.CreateIfNotExistsAsync();
