@@ -55,13 +55,16 @@ public sealed class FunctionsHostCompositionTests
         foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
             transformer.Transform(published);
 
-        var expected = new[] { nameof(Core.Experiments.RunExperimentOrchestrator) }
+        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Optimization.RunOptimizationOrchestrator)];
+        var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
-                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity) })
+                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
+                nameof(Core.Optimization.StartOptimizationActivity), nameof(Core.Optimization.EvaluateOptimizationActivity),
+                nameof(Core.Optimization.ProposeCandidatesActivity), nameof(Core.Optimization.RecordOptimizationRoundActivity),
+                nameof(Core.Optimization.FinishOptimizationActivity), nameof(Core.Optimization.FailOptimizationActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
-        var orchestrator = published.Single(f => f.Name == nameof(Core.Experiments.RunExperimentOrchestrator));
-        Assert.Contains(orchestrator.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal));
-        Assert.All(published.Where(f => f != orchestrator), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => !orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
     }
 }

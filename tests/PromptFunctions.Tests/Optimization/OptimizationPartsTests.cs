@@ -112,7 +112,7 @@ public sealed class OptimizationPartsTests
         Assert.Null(checks[0].Rejected);
         Assert.Equal(PromptVersionJson.ComputeId(checks[0].Content!), checks[0].ContentId);
         // Only the template changed: the candidate keeps the version's parameters.
-        Assert.Equal(0, checks[0].Content!.InvocationParameters["temperature"]!.GetValue<int>());
+        Assert.Equal(0, checks[0].Content!.InvocationParameters["temperature"]!.GetValue<double>());
         Assert.Contains("drops the variable(s) category", checks[1].Rejected);
         Assert.Contains("adds the variable(s) customer", checks[2].Rejected);
         Assert.Contains("syntax error", checks[3].Rejected);
