@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Experiments;
+using PromptFunctions.Contracts.Optimization;
 using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Contracts.Webhooks;
 using PromptFunctions.Contracts.Suites;
@@ -115,6 +116,11 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(ExperimentStatusResponse))]
 [JsonSerializable(typeof(SuiteRunModel))]
 [JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
+[JsonSerializable(typeof(StartOptimizationRequest))]
+[JsonSerializable(typeof(OptimizationInfo))]
+[JsonSerializable(typeof(OptimizationRound))]
+[JsonSerializable(typeof(OptimizationComparison))]
+[JsonSerializable(typeof(VersionOptimization))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -9,6 +9,7 @@ using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Health;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
+using PromptFunctions.Core.Optimization;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Core.Webhooks;
@@ -39,6 +40,7 @@ public static class ServiceCollectionExtensions
         services.AddWebhooks(configuration);
         services.AddSuites(configuration);
         services.AddEvents();
+        services.AddOptimization(configuration);
         return services;
     }
 }

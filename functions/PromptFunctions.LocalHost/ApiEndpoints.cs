@@ -22,6 +22,7 @@ public static class ApiEndpoints
         ExperimentEndpoints.Map(endpoints, services);
         WebhookEndpoints.Map(endpoints, services);
         SuiteEndpoints.Map(endpoints, services);
+        OptimizationEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

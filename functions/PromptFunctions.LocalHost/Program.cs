@@ -7,6 +7,7 @@ using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Webhooks;
 using PromptFunctions.Core.Suites;
 using PromptFunctions.Core.Telemetry;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.LocalHost;
 
@@ -33,6 +34,8 @@ public sealed class Program
         builder.Services.AddHostedService<WebhookDispatchLoop>();
         if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
             builder.Services.AddHostedService<SuiteSchedulerService>();
+        // The in-memory engine forgets orchestrations when the process stops; optimization runs resume from their checkpoints.
+        builder.Services.AddHostedService<OptimizationRecoveryService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All, .. OptimizationRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -200,6 +200,26 @@ public static class SuiteRoutes
         new("ListSuiteRuns", "GET", Runs),
         new("GetSuiteRun", "GET", Run),
         new("GetSuiteVerdicts", "GET", Verdicts),
+    ];
+}
+
+/// <summary>
+/// Optimization runs (docs/optimization.md): started by a key with the write role or by a signed inbound webhook,
+/// read and cancelled by id.
+/// </summary>
+public static class OptimizationRoutes
+{
+    public const string Optimizations = "api/optimizations";
+    public const string Optimization = "api/optimizations/{id}";
+    public const string Cancel = "api/optimizations/{id}/cancel";
+    public const string Hook = "api/hooks/optimize";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("StartOptimization", "POST", Optimizations),
+        new("GetOptimization", "GET", Optimization),
+        new("CancelOptimization", "POST", Cancel),
+        new("OptimizeHook", "POST", Hook),
     ];
 }
 

@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Webhooks;
 using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -25,6 +26,13 @@ public static class PromptFunctionsTasks
         registry.AddActivity<PrepareSuiteRunActivity>();
         registry.AddActivity<CompleteSuiteRunActivity>();
         registry.AddActivity<FailSuiteRunActivity>();
+        registry.AddOrchestrator<RunOptimizationOrchestrator>();
+        registry.AddActivity<StartOptimizationActivity>();
+        registry.AddActivity<EvaluateOptimizationActivity>();
+        registry.AddActivity<ProposeCandidatesActivity>();
+        registry.AddActivity<RecordOptimizationRoundActivity>();
+        registry.AddActivity<FinishOptimizationActivity>();
+        registry.AddActivity<FailOptimizationActivity>();
         return registry;
     }
 }

@@ -198,10 +198,16 @@ public sealed class ExperimentEngine(
         _runtimes.TryRemove(experimentId, out _);
     }
 
-    /// <summary>A runtime for rows that are not part of a stored experiment (the playground).</summary>
-    public ExperimentRuntime AdHocRuntime(PromptVersionContent content, ModelChoice model, JsonArray evaluators, ResponseCacheMode mode, DatasetSelection? dataset)
+    /// <summary>A runtime for rows that are not part of a stored experiment (the playground, optimization runs).</summary>
+    /// <param name="decorateConnection">Wraps each connection's client (by connection name) under the response cache, e.g. to count the calls that reach the model.</param>
+    public ExperimentRuntime AdHocRuntime(PromptVersionContent content, ModelChoice model, JsonArray evaluators, ResponseCacheMode mode, DatasetSelection? dataset,
+        Func<string, IChatClient, IChatClient>? decorateConnection = null)
     {
-        IChatClient ClientFor(string connection) => new ResponseCacheChatClient(connections.GetChatClient(connection), storage.ModelCache, connection, mode);
+        IChatClient ClientFor(string connection)
+        {
+            var client = connections.GetChatClient(connection);
+            return new ResponseCacheChatClient(decorateConnection is null ? client : decorateConnection(connection, client), storage.ModelCache, connection, mode);
+        }
         options.Value.Prices.TryGetValue(model.Model, out var price);
         return new ExperimentRuntime
         {

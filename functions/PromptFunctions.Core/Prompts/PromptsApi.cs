@@ -93,6 +93,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         var response = new CreatedVersionResponse(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent,
             record.ExperimentId, published.Created, published.Tags.Select(t => new TagMoveResult(t.Tag, t.Changed)).ToList())
         {
+            Optimization = PromptContractMapping.Lineage(record.Optimization),
             Content = ContractsJson.Members(document.ContentJson),
         };
         return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), record.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));

@@ -73,12 +73,16 @@ public sealed class FunctionsHostCompositionTests
         foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
             transformer.Transform(published);
 
-        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator)];
+        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator),
+            nameof(Core.Optimization.RunOptimizationOrchestrator)];
         var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
                 nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
                 nameof(Core.Webhooks.AttemptWebhookDeliveryActivity),
-                nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity) })
+                nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity),
+                nameof(Core.Optimization.StartOptimizationActivity), nameof(Core.Optimization.EvaluateOptimizationActivity),
+                nameof(Core.Optimization.ProposeCandidatesActivity), nameof(Core.Optimization.RecordOptimizationRoundActivity),
+                nameof(Core.Optimization.FinishOptimizationActivity), nameof(Core.Optimization.FailOptimizationActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
         Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));

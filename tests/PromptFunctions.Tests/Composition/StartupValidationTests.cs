@@ -33,6 +33,9 @@ public sealed class StartupValidationTests
             data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=Key", "must contain Authorization=AAD");
             data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=AAD;ClientId=not-a-guid", "ClientId must be a client id");
             data.Add(kind, "OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317", "OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL");
+            data.Add(kind, "Hooks:Optimize:Secrets:0", "not-a-secret", "Hooks:Optimize:Secrets:0 must start with 'whsec_'");
+            data.Add(kind, "Optimization:MaxConcurrency", "0", "Optimization:MaxConcurrency must be between");
+            data.Add(kind, "Optimization:MetaPrompt", "optimizer/meta-prompt", "Optimization:MetaPrompt 'optimizer/meta-prompt'");
         }
         return data;
     }

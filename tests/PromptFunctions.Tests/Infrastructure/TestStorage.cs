@@ -20,6 +20,8 @@ public sealed class TestStorage
         DatasetsTable = AzuriteServer.UniqueName("datasets");
         DatasetExamplesContainer = AzuriteServer.UniqueName("examples");
         WebhooksTable = AzuriteServer.UniqueName("webhooks");
+        OptimizationsTable = AzuriteServer.UniqueName("optimizations");
+        OptimizationContentContainer = AzuriteServer.UniqueName("optcontent");
         DatasetStagingDirectory = Path.Combine(Path.GetTempPath(), "pf-tests", AzuriteServer.UniqueName("staging"));
         SuitesTable = AzuriteServer.UniqueName("suites");
         SuiteRunsTable = AzuriteServer.UniqueName("suiteruns");
@@ -39,6 +41,8 @@ public sealed class TestStorage
     public string SuitesTable { get; }
     public string SuiteRunsTable { get; }
     public string SuiteReportsContainer { get; }
+    public string OptimizationsTable { get; }
+    public string OptimizationContentContainer { get; }
 
     /// <summary>Where this test's hosts stage uploads; part of the snapshot, since a rejected upload must leave nothing here either.</summary>
     public string DatasetStagingDirectory { get; }
@@ -61,6 +65,8 @@ public sealed class TestStorage
         ["Suites:Table"] = SuitesTable,
         ["Suites:RunsTable"] = SuiteRunsTable,
         ["Suites:ReportsContainer"] = SuiteReportsContainer,
+        ["Optimization:Table"] = OptimizationsTable,
+        ["Optimization:ContentContainer"] = OptimizationContentContainer,
     };
 
     /// <summary>
@@ -71,7 +77,7 @@ public sealed class TestStorage
     {
         var lines = new List<string>();
         var tables = new TableServiceClient(ConnectionString);
-        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, WebhooksTable, SuitesTable, SuiteRunsTable })
+        foreach (var table in new[] { PromptsTable, PromptIndexTable, DatasetsTable, ExperimentsTable, WebhooksTable, SuitesTable, SuiteRunsTable, OptimizationsTable })
         {
             var client = tables.GetTableClient(table);
             await client.CreateIfNotExistsAsync();
@@ -83,7 +89,7 @@ public sealed class TestStorage
                 lines.Add($"table {table} {entity.PartitionKey} {entity.RowKey} {entity.ETag}");
             }
         }
-        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer, SuiteReportsContainer })
+        foreach (var name in new[] { VersionsContainer, DatasetExamplesContainer, ExperimentOutputsContainer, ModelCacheContainer, SuiteReportsContainer, OptimizationContentContainer })
         {
             var container = new BlobServiceClient(ConnectionString).GetBlobContainerClient(name);
             await container.CreateIfNotExistsAsync();
