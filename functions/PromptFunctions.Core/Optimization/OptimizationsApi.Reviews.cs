@@ -7,6 +7,7 @@ using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
+using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Optimization;
 
@@ -18,8 +19,8 @@ namespace PromptFunctions.Core.Optimization;
 /// </summary>
 public sealed partial class OptimizationsApi
 {
-    public const string Accepted = "accepted";
-    public const string Dismissed = "dismissed";
+    public const string AcceptedDecision = "accepted";
+    public const string DismissedDecision = "dismissed";
 
     public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
@@ -70,7 +71,7 @@ public sealed partial class OptimizationsApi
             default:
                 throw ProblemException.Busy($"Tag '{tag}' of prompt '{spec.PromptName}'");
         }
-        return await RecordAsync(record, new OptimizationReview(Accepted, result.Version, tag, call.Principal.Name, clock.GetUtcNow(), reason), call);
+        return await RecordAsync(record, new OptimizationReview(AcceptedDecision, result.Version, tag, call.Principal.Name, clock.GetUtcNow(), reason), call);
     });
 
     /// <summary>Records that the proposal was turned down. Nothing else changes: the saved version stays in the prompt's history and the run's target tag where the run put it.</summary>
@@ -86,7 +87,7 @@ public sealed partial class OptimizationsApi
             if (reader.Faults.Count > 0) throw ProblemException.Invalid(reader.Faults);
         }
         var result = RequirePending(record);
-        return await RecordAsync(record, new OptimizationReview(Dismissed, result.Version, null, call.Principal.Name, clock.GetUtcNow(), reason), call);
+        return await RecordAsync(record, new OptimizationReview(DismissedDecision, result.Version, null, call.Principal.Name, clock.GetUtcNow(), reason), call);
     });
 
     private static OptimizationResult RequirePending(OptimizationRecord record)
