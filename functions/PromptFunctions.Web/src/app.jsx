@@ -60,7 +60,7 @@ function Shell() {
         <nav aria-label="Main">
           <ul>
             {nav.map(([href, label]) => (
-              <li key={href}><a href={href} aria-current={path.startsWith(href) ? "page" : undefined}>{label}</a></li>
+              <li key={href}><a href={href} aria-current={path.startsWith(href) || (href === "/suites" && path.startsWith("/suite-runs")) ? "page" : undefined}>{label}</a></li>
             ))}
           </ul>
         </nav>

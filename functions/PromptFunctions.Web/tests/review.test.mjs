@@ -96,7 +96,7 @@ test("a suite run from its page shows the regressed candidate", { timeout: 12000
     assert.match(row, /-1 \[-1, -1\]/);
     assert.ok(await regressed.getByRole("img", { name: /exact_match: difference -1/ }).isVisible());
     assert.ok(await regressed.getByRole("link", { name: "compare with the baseline" }).isVisible());
-    const same = page.getByRole("region", { name: /Candidate 1: stub \/ prompt's model/ });
+    const same = page.getByRole("region", { name: /Candidate 1: stub \/ stub-model/ });
     assert.doesNotMatch(await same.innerText(), /Regressed/);
     await assertAccessible(page, "suite run");
     await screenshot(page, "suite-run");
@@ -133,7 +133,7 @@ test("an optimization's proposal is accepted from its page and the tag moves", {
   await step(t, page, "accept: staging moves to the proposed version with the reason", async () => {
     const proposal = page.getByRole("region", { name: /Proposed version/ });
     assert.equal(await proposal.getByLabel("Tag to move to").inputValue(), "staging");
-    await proposal.getByLabel("Reason").fill("reads better and passes validation");
+    await page.getByLabel("Reason").fill("reads better and passes validation");
     await proposal.getByRole("button", { name: "Accept" }).click();
     await proposal.getByText(/Accepted: staging moved to v2 by web-admin/).waitFor();
     assert.equal(await proposal.getByRole("button", { name: "Accept" }).count(), 0);

@@ -51,7 +51,7 @@ public sealed class OptimizationReviewTests
         Assert.Equal("staging", review["tag"]!.GetValue<string>());
         Assert.Equal(proposed, review["version"]!.GetValue<string>());
         Assert.Equal("validated by hand", review["reason"]!.GetValue<string>());
-        Assert.Equal("test-writer", review["by"]!.GetValue<string>());
+        Assert.Equal("writer", review["by"]!.GetValue<string>());
         var staging = await scenario.Api.GetAsync($"/api/prompts/{scenario.Prompt}/tags/staging/history");
         Assert.Equal("validated by hand", staging.Json["data"]![0]!["reason"]!.GetValue<string>());
         Assert.Equal(proposed, (await scenario.Api.GetAsync($"/api/prompts/{scenario.Prompt}/tags/staging")).Json["id"]!.GetValue<string>());

@@ -162,6 +162,12 @@ function Proposal({ run, onDecided }) {
         </p>
       )}
       {pending && (
+        <div class="field">
+          <label for="decision-reason">Reason</label>
+          <input id="decision-reason" value={reason} maxLength={2000} onInput={(e) => setReason(e.currentTarget.value)} placeholder="why (kept with the decision, and in the tag's history when accepted)" />
+        </div>
+      )}
+      {pending && (
         <div class="columns">
           <form onSubmit={act(() => api.acceptOptimization(run.id, tag.trim(), reason.trim(), current?.version.id))} aria-labelledby="accept-heading">
             <h3 id="accept-heading">Accept</h3>
@@ -175,10 +181,6 @@ function Proposal({ run, onDecided }) {
                 {protectedTag && " A protected tag: moving it needs the promote role."}
               </small>
             </div>
-            <div class="field">
-              <label for="accept-reason">Reason</label>
-              <input id="accept-reason" value={reason} maxLength={2000} onInput={(e) => setReason(e.currentTarget.value)} placeholder="why (kept in the tag's history)" />
-            </div>
             {conflict && (
               <div class="error" role="alert">
                 <strong>Someone moved {tag} meanwhile.</strong> It now points at {shortId(error.problem.current_version)}, not v{current?.version.sequence} as this page showed, so nothing was changed.
@@ -189,7 +191,7 @@ function Proposal({ run, onDecided }) {
           </form>
           <form onSubmit={act(() => api.dismissOptimization(run.id, reason.trim()))} aria-labelledby="dismiss-heading">
             <h3 id="dismiss-heading">Dismiss</h3>
-            <p>Records that the proposal was turned down (with the reason above); the version stays in the history and no tag moves.</p>
+            <p>Records that the proposal was turned down, with the reason; the version stays in the history and no tag moves.</p>
             <Action type="submit" denied={denial(caller, "write")} disabled={busy}>Dismiss</Action>
           </form>
         </div>
