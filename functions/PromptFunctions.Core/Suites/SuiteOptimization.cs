@@ -78,7 +78,10 @@ public sealed class SuiteOptimizationOption(OptimizationRequestReader reader)
         return node;
     }
 
-    /// <summary>A fault of the request at the option's path when the option wrote that member, else at the option with the suite member named.</summary>
+    /// <summary>
+    /// A fault of the request under the option's path when it concerns one of the option's members (the task model
+    /// only when the option names one), else at the option with the suite member it came from named.
+    /// </summary>
     private static string MapPath(string path, JsonObject option, out string? from)
     {
         from = null;
@@ -86,7 +89,7 @@ public sealed class SuiteOptimizationOption(OptimizationRequestReader reader)
         var rest = path[2..];
         var end = rest.IndexOfAny(['.', '[']);
         var member = end < 0 ? rest : rest[..end];
-        if (option.ContainsKey(member)) return Path + path[1..];
+        if (Members.Contains(member, StringComparer.Ordinal) && (member != "model" || option.ContainsKey(member))) return Path + path[1..];
         from = member == "model" ? "the suite's baseline (the task model)" : $"the suite's {member}";
         return Path;
     }
