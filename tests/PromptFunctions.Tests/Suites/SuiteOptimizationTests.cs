@@ -125,7 +125,7 @@ public sealed class SuiteOptimizationTests
             data.Add(kind, """{"budget":{"max_rounds":0}}""", "$.optimize_on_regression.budget.max_rounds");
             data.Add(kind, """{"budget":{"max_model_calls":0}}""", "$.optimize_on_regression.budget.max_model_calls");
             data.Add(kind, """{"budget":{"max_model_calls":10}}""", "$.optimize_on_regression.budget.max_model_calls");
-            data.Add(kind, """{"validation":{"split":"held-out"}}""", "$.optimize_on_regression.validation.split");
+            data.Add(kind, """{"validation":"held-out"}""", "$.optimize_on_regression.validation.split");
             data.Add(kind, """{"validation":null}""", "$.optimize_on_regression.validation");
             data.Add(kind, """{"guard":{"name":"no-such-dataset"}}""", "$.optimize_on_regression.guard");
             data.Add(kind, """{"model":{"connection":"nope"}}""", "$.optimize_on_regression.model.connection");
