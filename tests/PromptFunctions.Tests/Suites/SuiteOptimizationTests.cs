@@ -98,6 +98,48 @@ public sealed class SuiteOptimizationTests
         }
     }
 
+    [Fact]
+    public async Task A_start_owed_by_a_host_that_never_made_it_is_made_by_another_host_on_the_same_storage()
+    {
+        // The Functions host completes the run but its timer never fires: as if it died right after the verdict.
+        await using var first = await SuiteTestHost.StartAsync(Drivers.Functions, Models);
+        await first.SeedAsync("qa", "questions", Rows);
+        Assert.Equal(201, (await first.PutSuiteAsync("regress", Suite("candidate-bad"))).Status);
+        var runId = await first.StartRunAsync("regress");
+        Assert.Equal("pending", (await first.WaitRunAsync(runId))["optimization"]!["status"]!.GetValue<string>());
+
+        await using var second = await Drivers.StartAsync(Drivers.LocalHost, new Dictionary<string, string?>
+        {
+            ["Models:stub:Provider"] = "openai-compatible",
+            ["Models:stub:Endpoint"] = first.Model.Endpoint.ToString(),
+            ["Models:stub:Model"] = "stub-model",
+            ["Experiments:DefaultConnection"] = "stub",
+            ["Suites:SchedulerEnabled"] = "false",
+        }, storage: first.Api.Storage);
+
+        // The local host's start service makes the owed start when it starts, with nothing signalled in its process.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonObject? optimization;
+        while ((optimization = (await second.GetAsync($"/api/suite-runs/{runId}")).Json["optimization"]!.AsObject())["status"]!.GetValue<string>() == "pending")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the second host never made the owed start");
+            await Task.Delay(100);
+        }
+        Assert.Equal("started", optimization["status"]!.GetValue<string>());
+        var id = optimization["id"]!.GetValue<string>();
+        Assert.Equal("suite:regress", (await second.GetAsync($"/api/optimizations/{id}")).Json["created_by"]!.GetValue<string>());
+
+        // The first host's timer, late: the start is made, nothing more happens.
+        await HostPassAsync(first, Drivers.Functions);
+        Assert.Equal(1, await CountOptimizationsAsync(first));
+        Assert.Equal(id, (await first.Api.GetAsync($"/api/suite-runs/{runId}")).Json["optimization"]!["id"]!.GetValue<string>());
+        while ((await second.GetAsync($"/api/optimizations/{id}")).Json["status"]!.GetValue<string>() is "queued" or "running")
+        {
+            Assert.True(DateTime.UtcNow < deadline.AddSeconds(60), "the optimization never finished");
+            await Task.Delay(200);
+        }
+    }
+
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_run_that_does_not_regress_starts_no_optimization(string kind)
     {
