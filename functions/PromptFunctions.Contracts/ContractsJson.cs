@@ -115,6 +115,7 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(StartExperimentRequest))]
 [JsonSerializable(typeof(ExperimentStatusResponse))]
 [JsonSerializable(typeof(SuiteRunModel))]
+[JsonSerializable(typeof(SuiteRunOptimization))]
 [JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
 [JsonSerializable(typeof(StartOptimizationRequest))]
 [JsonSerializable(typeof(OptimizationInfo))]
