@@ -16,21 +16,6 @@ internal static class RoutingProblems
             await WriteAsync(context);
     }
 
-    public static Task WriteAsync(HttpContext context)
-    {
-        var request = context.Request;
-        var detail = context.Response.StatusCode switch
-        {
-            404 => $"No API route matches {request.Method} {request.Path}. Names in paths must be URL segments without '/'.",
-            405 => $"{request.Path} does not accept {request.Method}.",
-            _ => $"The request to {request.Method} {request.Path} failed with status {context.Response.StatusCode}.",
-        };
-        var problem = new ProblemException(context.Response.StatusCode, ReasonPhrase(context.Response.StatusCode), detail);
-        // Langfuse clients read errors as {message, error}.
-        if (request.Path.StartsWithSegments("/" + ApiRoutes.Prefix + "/public", StringComparison.Ordinal))
-            return Core.Langfuse.LangfuseErrors.Result(problem).ExecuteAsync(context);
-        return JsonResponses.Problem(problem, request.Path).ExecuteAsync(context);
-    }
-
-    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
+    public static Task WriteAsync(HttpContext context) =>
+        UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
 }

@@ -46,10 +46,13 @@ public sealed partial class AzuriteServer
     private static readonly Lazy<Task<AzuriteServer>> Shared =
         new(() => Task.Run(StartAsync), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private AzuriteServer(string connectionString, bool isExternal)
+    private readonly Process? _process;
+
+    private AzuriteServer(string connectionString, bool isExternal, Process? process = null)
     {
         ConnectionString = connectionString;
         IsExternal = isExternal;
+        _process = process;
     }
 
     /// <summary>
@@ -65,6 +68,18 @@ public sealed partial class AzuriteServer
     /// A failed start is not retried: every caller then sees the same exception.
     /// </summary>
     public static Task<AzuriteServer> StartSharedAsync() => Shared.Value;
+
+    /// <summary>
+    /// An emulator of the caller's own (never the external storage), e.g. for a Functions host whose Durable task hub
+    /// polls its queues all the time; <see cref="Stop"/> ends it, and so does the end of this process.
+    /// </summary>
+    public static Task<AzuriteServer> StartOwnAsync() => LaunchAsync();
+
+    /// <summary>Ends an emulator from <see cref="StartOwnAsync"/>; the shared one lives as long as the process.</summary>
+    public void Stop()
+    {
+        if (_process is not null) Kill(_process);
+    }
 
     /// <summary>
     /// A fresh name that is valid both as a table name and as a blob container name: <paramref name="prefix"/>
@@ -97,6 +112,11 @@ public sealed partial class AzuriteServer
             return new AzuriteServer(external.Trim(), isExternal: true);
         }
 
+        return await LaunchAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<AzuriteServer> LaunchAsync()
+    {
         var azuriteScript = FindAzuriteScript();
         for (var attempt = 1; ; attempt++)
         {
@@ -129,7 +149,8 @@ public sealed partial class AzuriteServer
         return script;
     }
 
-    private static string FindRepoRoot()
+    /// <summary>The folder holding PromptFunctions.sln, above the test binaries.</summary>
+    public static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -261,7 +282,7 @@ public sealed partial class AzuriteServer
                     $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};" +
                     $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
                     $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
-                return new LaunchOutcome(new AzuriteServer(connectionString, isExternal: false), string.Empty, false);
+                return new LaunchOutcome(new AzuriteServer(connectionString, isExternal: false, process), string.Empty, false);
             }
 
             if (deadline.Elapsed > StartTimeout)

@@ -5,14 +5,28 @@ public static class Drivers
 {
     public const string LocalHost = "local-host";
     public const string Functions = "functions";
+    public const string FunctionsHost = "functions-host";
 
+    /// <summary>The hosts that run in the test process, where a test can reach their services.</summary>
     public static TheoryData<string> Both => new() { LocalHost, Functions };
 
+    /// <summary>Every host, including the Functions app inside the real Functions host process.</summary>
+    public static TheoryData<string> All => new() { LocalHost, Functions, FunctionsHost };
+
+    /// <summary>The kinds of <see cref="All"/>, for tables of cases that add their own columns.</summary>
+    public static readonly IReadOnlyList<string> AllKinds = [LocalHost, Functions, FunctionsHost];
+
+    /// <summary>
+    /// A new host of <paramref name="kind"/> over storage of its own. A Functions host is a process of its own (seconds
+    /// to start): services cannot be injected into it, so <paramref name="configureServices"/> is for the other kinds.
+    /// </summary>
     public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null,
         Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) => kind switch
     {
         LocalHost => await LocalHostDriver.StartAsync(settings, configureServices: configureServices),
         Functions => await FunctionsDriver.StartAsync(settings, configureServices: configureServices),
+        FunctionsHost when configureServices is null => await FunctionsHostDriver.StartAsync(settings),
+        FunctionsHost => throw new NotSupportedException("Services cannot be injected into the Functions host's worker process."),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
