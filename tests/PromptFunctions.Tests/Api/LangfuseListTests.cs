@@ -28,7 +28,7 @@ public sealed class LangfuseListTests
 
     private static string Meta(ApiResponse response) => response.Json["meta"]!.ToJsonString();
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Pages_list_prompts_in_name_order_with_totals(string kind)
     {
         var (api, _) = await SeedAsync(kind);
@@ -59,7 +59,7 @@ public sealed class LangfuseListTests
         Assert.Empty(Strings(delta["tags"]));
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Filters_select_versions_and_prompts_with_a_matching_version(string kind)
     {
         var (api, between) = await SeedAsync(kind);

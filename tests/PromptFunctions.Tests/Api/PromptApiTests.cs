@@ -120,6 +120,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         var api = hosts[kind];
         var prompt = Drivers.PromptName("protect");
         var v1 = (await api.CreateVersionAsync(prompt, Samples.Chat()))["id"]!.GetValue<string>();
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         var writerMove = await api.PutAsync($"/api/prompts/{prompt}/tags/production", new JsonObject { ["version"] = v1 }, key: TestKeys.Writer);
@@ -150,6 +151,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(200, fresh.Status);
         Assert.Equal($"\"{v2}\"", fresh.Header("ETag"));
 
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
         var stale = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 }, headers: Samples.Header("If-Match", $"\"{v1}\""));
         Assert.Equal(412, stale.Status);

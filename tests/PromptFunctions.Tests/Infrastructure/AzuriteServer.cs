@@ -274,8 +274,9 @@ public sealed partial class AzuriteServer
                     captured.Contains("EADDRINUSE", StringComparison.Ordinal));
             }
 
-            if (await AcceptsConnectionAsync(blobPort).ConfigureAwait(false)
-                && await AcceptsConnectionAsync(tablePort).ConfigureAwait(false))
+            if (await AnswersAsAzuriteAsync(blobPort).ConfigureAwait(false)
+                && await AnswersAsAzuriteAsync(tablePort).ConfigureAwait(false)
+                && !process.HasExited)
             {
                 var connectionString =
                     $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
@@ -301,20 +302,26 @@ public sealed partial class AzuriteServer
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<bool> AcceptsConnectionAsync(int port)
+    /// <summary>
+    /// True when Azurite itself answers on the port. A bare TCP connect is not enough: while several emulators and
+    /// hosts start at once, a port can briefly be held by another process probing for free ports, which accepts the
+    /// connection while this Azurite fails to bind and exits.
+    /// </summary>
+    private static async Task<bool> AnswersAsAzuriteAsync(int port)
     {
-        using var client = new TcpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token).ConfigureAwait(false);
-            return true;
+            using var response = await Probe.GetAsync($"http://127.0.0.1:{Port(port)}/{AccountName}", timeout.Token).ConfigureAwait(false);
+            return response.Headers.Server.ToString().Contains("Azurite", StringComparison.Ordinal);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             return false;
         }
     }
+
+    private static readonly HttpClient Probe = new();
 
     private static void Kill(Process process)
     {

@@ -166,7 +166,9 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
         if (process.ExitCode != 0)
         {
             var error = await stderr;
-            if (error.Contains($"port {port} is in use", StringComparison.Ordinal)) throw new PortTakenException();
+            // Between picking the port and the host binding it, another process starting at the same time can take it.
+            if (error.Contains($"port {port} is in use", StringComparison.Ordinal) || LogTail(400).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                throw new PortTakenException();
             throw new InvalidOperationException($"`{_command.Path} start` failed (exit {process.ExitCode}); state in {StateDirectory}:\n{error}");
         }
         await stdout;
