@@ -20,7 +20,9 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
     [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_hundred_thousand_rows_stream_in_and_read_back_page_by_page(string kind)
     {
-        await using var api = await Drivers.StartAsync(kind);
+        // On the shared Functions host, a quiet section keeps other classes' uploads out of the staging folder.
+        await using var api = kind == Drivers.FunctionsHost ? await FunctionsHostDriver.SharedAsync() : await Drivers.StartAsync(kind);
+        await using var quiet = await api.QuietAsync();
         var dataset = Drivers.PromptName("big");
         var clock = Stopwatch.StartNew();
         var body = new GeneratedCsv(Rows, api.Storage.DatasetStagingDirectory);
