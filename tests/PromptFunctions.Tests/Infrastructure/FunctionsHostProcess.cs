@@ -106,7 +106,13 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
             }
             catch (PortTakenException) when (attempt < 3)
             {
+                KillStrays();
                 continue;
+            }
+            catch
+            {
+                KillStrays();
+                throw;
             }
             StartDuration = started.Elapsed;
             BaseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -142,8 +148,36 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         KillHost();
+        KillStrays();
         _azurite.Stop();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Kills every process (with its process group) whose environment names this instance's state folder. A start
+    /// that reports failure can leave the host running: func-host decides the host died when a look at its
+    /// /proc entry fails, which can happen while the process is still exec'ing. The folder name is unique, so only
+    /// processes of this instance match.
+    /// </summary>
+    private void KillStrays()
+    {
+        var marker = Encoding.UTF8.GetBytes("FUNC_HOST_STATE=" + StateDirectory + "\0");
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid) || pid == Environment.ProcessId) continue;
+            byte[] environment;
+            try
+            {
+                environment = File.ReadAllBytes(Path.Combine(entry, "environ"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (environment.AsSpan().IndexOf(marker) < 0) continue;
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", $"-{pid}", $"{pid}" }, RedirectStandardError = true });
+            kill?.WaitForExit(5000);
+        }
     }
 
     private async Task<int> StartFuncHostAsync(int port)
