@@ -27,10 +27,11 @@ public sealed class ExperimentTestHost : IAsyncDisposable
     public IApiDriver Api { get; }
     public StubModelServer Model { get; }
 
+    /// <param name="ownHost">A Functions host of this test's own even without settings of its own (to crash it, say).</param>
     public static async Task<ExperimentTestHost> StartAsync(string kind, Func<StubRequest, StubReply>? responder = null, TimeSpan latency = default,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool ownHost = false)
     {
-        if (kind == Drivers.FunctionsHost && settings is null)
+        if (kind == Drivers.FunctionsHost && settings is null && !ownHost)
         {
             var shared = await FunctionsHostDriver.SharedAsync();
             await shared.ModelLease.WaitAsync();

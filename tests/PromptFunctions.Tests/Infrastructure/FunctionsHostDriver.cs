@@ -20,7 +20,7 @@ public sealed class FunctionsHostDriver : IApiDriver
         new(() => Task.Run(StartSharedAsync), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FunctionsHostProcess _host;
-    private readonly HttpApiClient _http;
+    private HttpApiClient _http;
     private readonly bool _isShared;
 
     private FunctionsHostDriver(FunctionsHostProcess host, TestStorage storage, StubModelServer? model, bool isShared)
@@ -101,6 +101,21 @@ public sealed class FunctionsHostDriver : IApiDriver
     {
         using var entered = await Gate.EnterRequestAsync();
         return await _http.SendStreamAsync(method, pathAndQuery, body, contentType, key);
+    }
+
+    /// <summary>
+    /// Kills the host and its worker with SIGKILL, as a crash would, and starts them again on the same storage, task
+    /// hub and settings (a driver of its own only); returns how long the new host took to report its functions running.
+    /// </summary>
+    public async Task<TimeSpan> CrashAndRestartAsync()
+    {
+        if (_isShared) throw new InvalidOperationException("Other test classes use the shared host; crash a host of your own.");
+        _host.KillHost();
+        await _host.StartHostAsync();
+        var old = _http;
+        _http = new HttpApiClient(_host.BaseAddress);
+        old.Dispose();
+        return _host.StartDuration;
     }
 
     /// <summary>Not async, so the quiet section is recorded in the caller's flow (see <see cref="SharedHostGate.QuietAsync"/>).</summary>

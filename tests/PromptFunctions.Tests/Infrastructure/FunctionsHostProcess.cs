@@ -104,7 +104,7 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
             {
                 _processGroup = _command.IsCoreTools ? await StartCoreToolsAsync(port) : await StartFuncHostAsync(port);
             }
-            catch (PortTakenException) when (attempt < 3)
+            catch (RetryableStartException) when (attempt < 3)
             {
                 KillStrays();
                 continue;
@@ -201,8 +201,11 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
         {
             var error = await stderr;
             // Between picking the port and the host binding it, another process starting at the same time can take it.
-            if (error.Contains($"port {port} is in use", StringComparison.Ordinal) || LogTail(400).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-                throw new PortTakenException();
+            // And func-host checks the host's pid by reading /proc/<pid>/cmdline right after starting it, which can
+            // fail while the process is still exec'ing: it then reports an exit the empty log contradicts.
+            if (error.Contains($"port {port} is in use", StringComparison.Ordinal) || LogTail(400).Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                || (error.Contains("exited during startup", StringComparison.Ordinal) && LogTail(5).Trim().Length == 0))
+                throw new RetryableStartException();
             throw new InvalidOperationException($"`{_command.Path} start` failed (exit {process.ExitCode}); state in {StateDirectory}:\n{error}");
         }
         await stdout;
@@ -283,7 +286,8 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
-    private sealed class PortTakenException : Exception;
+    /// <summary>A start that failed for a reason of the moment (a port taken meanwhile, func-host's pid check), worth another try.</summary>
+    private sealed class RetryableStartException : Exception;
 
     /// <summary>The command that runs a Functions host: func-host (start/stop, pid file) or Core Tools' func.</summary>
     public sealed record HostCommand(string Path, bool IsCoreTools)
