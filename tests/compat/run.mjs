@@ -111,10 +111,32 @@ async function startFunctionsHost() {
     await waitFor(`${baseUrl}/api/health`, "func start", child, [], 150000);
     return { kill: () => killGroup(child.pid), log: () => "(see func output)" };
   }
-  const run = spawnSync("bash", [command, "start", functionAppDir], { env, encoding: "utf8", timeout: 180000 });
-  if (run.status !== 0) throw new Error(`func-host start failed (${run.status}):\n${run.stderr}`);
-  const pid = Number(readFileSync(join(state, "host.pid"), "utf8").trim());
-  return { kill: () => killGroup(pid), log: () => readFileSync(join(state, "host.log"), "utf8") };
+  for (let attempt = 1; ; attempt++) {
+    const run = spawnSync("bash", [command, "start", functionAppDir], { env, encoding: "utf8", timeout: 180000 });
+    if (run.status === 0) {
+      const pid = Number(readFileSync(join(state, "host.pid"), "utf8").trim());
+      return { kill: () => killGroup(pid), log: () => readFileSync(join(state, "host.log"), "utf8") };
+    }
+    // func-host judges the new host by reading /proc/<pid>/cmdline, which can fail while it is still exec'ing:
+    // it then reports an exit that the empty log contradicts, and the host runs on. End it and start again.
+    killStrays(state);
+    const log = existsSync(join(state, "host.log")) ? readFileSync(join(state, "host.log"), "utf8") : "";
+    if (attempt >= 3 || !run.stderr.includes("exited during startup") || log.trim() !== "") {
+      throw new Error(`func-host start failed (${run.status}):\n${run.stderr}`);
+    }
+  }
+}
+
+/** Kills every process (and its group) whose environment names this run's unique state folder. */
+function killStrays(state) {
+  const marker = `FUNC_HOST_STATE=${state}\0`;
+  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    let environ;
+    try { environ = readFileSync(`/proc/${entry}/environ`, "latin1"); } catch { continue; }
+    if (!environ.includes(marker)) continue;
+    killGroup(Number(entry));
+    try { process.kill(Number(entry), "SIGKILL"); } catch { /* gone */ }
+  }
 }
 
 function killGroup(pid) {
