@@ -31,6 +31,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptCatalog catalog, Stor
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await storage.EnsureCreatedAsync().WaitAsync(timeout.Token);
+            await storage.ProbeAsync(timeout.Token);
             return JsonResponses.Json(new JsonObject { ["status"] = "healthy", ["storage"] = "reachable" });
         }
         catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)

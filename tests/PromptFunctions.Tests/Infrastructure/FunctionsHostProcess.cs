@@ -138,6 +138,9 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
         _processGroup = 0;
     }
 
+    /// <summary>Ends the host's Azurite while the host runs on: a storage outage.</summary>
+    public void StopStorage() => _azurite.Stop();
+
     /// <summary>The last lines of the host's log, for failure messages.</summary>
     public string LogTail(int lines = 40)
     {
