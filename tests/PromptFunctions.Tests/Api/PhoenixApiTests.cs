@@ -220,7 +220,10 @@ public sealed class PhoenixApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHo
         Assert.Equal("int_parsing", AssertValidation(await api.GetAsync($"/api/v1/prompts/{prompt}/versions?limit=ten"))[0]!["type"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
+    // Not on the Functions host: it needs storage holding nothing but its own data (listings count every item),
+    // i.e. a host of its own, which costs seconds to start (tens of seconds on a loaded machine). The same list
+    // routes and their query strings go through the real host in the bad-input tables; paging is the handlers' own.
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Prompts_list_with_metadata_and_page_by_inclusive_cursor(string kind)
     {
         await using var api = await Drivers.StartAsync(kind);

@@ -351,7 +351,10 @@ public sealed class DatasetApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHo
         Assert.Equal(400, (await api.GetAsync($"/api/datasets/{dataset}/versions/v1/examples?cursor=%%%")).Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
+    // Not on the Functions host: it needs storage holding nothing but its own data (listings count every item),
+    // i.e. a host of its own, which costs seconds to start (tens of seconds on a loaded machine). Example pages with
+    // limit and cursor go through the real host in the other tests here; paging is the handlers' own.
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Datasets_and_versions_are_listed_and_served(string kind)
     {
         await using var api = await Drivers.StartAsync(kind);
