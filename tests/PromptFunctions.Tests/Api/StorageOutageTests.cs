@@ -4,8 +4,10 @@ namespace PromptFunctions.Tests.Api;
 
 /// <summary>
 /// Storage goes away after the host has started: /api/health says so with 503, and the API answers with a problem,
-/// never with a host's own error page. Each host gets an Azurite of its own to lose.
+/// never with a host's own error page. Each host gets an Azurite of its own to lose. Mostly waiting (the storage
+/// client's retries), so it is in the long-wait category that ./test.sh runs beside the rest.
 /// </summary>
+[Trait("Category", Experiments.CrashScenario.LongWait)]
 public sealed class StorageOutageTests
 {
     [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
