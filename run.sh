@@ -8,7 +8,8 @@
 #                          Core Tools). Same storage, port and key; its settings are appsettings.Development.json's,
 #                          passed as environment variables. Log: .data/functions-host.log. See docs/hosts.md.
 #
-# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120).
+# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120),
+# OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* settings) to export traces, metrics and logs to an OTLP receiver.
 # The in-process Durable Task engine's concurrency is a setting (DurableTask:MaxConcurrentActivities), not the core count.
 # shellcheck disable=SC2317  # cleanup and stop_group are called from traps
 set -euo pipefail
@@ -156,6 +157,9 @@ trap 'exit 143' TERM
 
 # --- build --------------------------------------------------------------------------------------------------------
 mkdir -p "$AZURITE_DATA"
+
+log "building the web page (functions/PromptFunctions.Web; skipped when up to date)..."
+functions/PromptFunctions.Web/build.sh >"$BUILD_LOG" 2>&1 || { show_tail "$BUILD_LOG" "build log"; fail "building the web page failed (log above)."; }
 
 BUILD_PROJECT="$HOST_PROJECT"
 [[ "$MODE" == functions ]] && BUILD_PROJECT="$FUNCTION_APP_PROJECT"
@@ -307,6 +311,7 @@ fi
 
 echo
 echo "PromptFunctions is running at $BASE_URL ($HOST_NAME)"
+echo "  web page:  $BASE_URL/   (sign in with the key below)"
 echo "  storage:   Azurite on 127.0.0.1:${AZURITE_PORTS[0]}/${AZURITE_PORTS[1]}/${AZURITE_PORTS[2]} (UseDevelopmentStorage=true)"
 if [[ -n "$admin_key" ]]; then
   echo "  admin key: $admin_key   (local development only; from ${DEV_SETTINGS#"$ROOT"/}, Auth:Keys:0:Secret)"
@@ -317,6 +322,13 @@ elif [[ -f "$DEV_SETTINGS" ]]; then
 else
   echo "  admin key: none: ${DEV_SETTINGS#"$ROOT"/} does not exist, so authenticated routes answer 401."
   echo "  try:       curl -sS $BASE_URL/api/health"
+fi
+if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+  echo "  telemetry: traces, metrics and logs go over OTLP to $OTEL_EXPORTER_OTLP_ENDPOINT (service.name promptfunctions)"
+else
+  echo "  telemetry: not exported. To see traces, run any OTLP receiver (Jaeger, the Aspire dashboard, an OpenTelemetry"
+  echo "             Collector) and start again with its address, e.g. OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 ./run.sh"
+  echo "             (add Telemetry__ReadTraceSampleRatio=1 to trace every fetch too; docs/telemetry.md)"
 fi
 echo "  logs:      ${HOST_LOG#"$ROOT"/} (followed below), ${AZURITE_LOG#"$ROOT"/}"
 echo "Press Ctrl-C to stop."

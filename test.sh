@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite of the repository. Needs only the .NET 10 SDK and Node.js/npm: the tests start their own
+# Runs every test suite of the repository. Needs only the .NET 10 SDK and Node.js/npm (and Debian's Chromium for
+# the web page, which it installs when run as root): the tests start their own
 # in-memory Azurite instances on free ports (tests/PromptFunctions.Tests/Infrastructure/AzuriteServer.cs), so
 # nothing has to be running first. Extra arguments go to `dotnet test`, e.g.
 #   ./test.sh --filter FullyQualifiedName~AzuriteServer
@@ -39,11 +40,30 @@ if [[ ! -f node_modules/azurite/dist/src/azurite.js || ! -f node_modules/.packag
   npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed."
 fi
 
+# The web page is built before the .NET build, which copies it into both hosts (skipped when up to date).
+functions/PromptFunctions.Web/build.sh || fail "building the web page failed."
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot reach its host).
+if [[ ! -x /usr/bin/chromium ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing Chromium for the browser tests (apt-get install chromium)..."
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
+      || fail "installing Chromium failed (apt-get install chromium)."
+  else
+    fail "the browser tests need Debian's Chromium at /usr/bin/chromium: run 'apt-get install -y chromium' as root (test.sh does it when run as root)."
+  fi
+fi
+
 export DOTNET_NOLOGO=1
 mkdir -p .func-host
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
 status=0
+# The deployment templates: the Bicep CLI (from its NuGet package) lints and compiles them with no warnings.
+echo "test.sh: Bicep lint and build (infra/)"
+infra/check.sh || status=$?
+
 if (( $# > 0 )); then
   dotnet test PromptFunctions.sln -c Release "$@" || status=$?
 else
@@ -72,5 +92,10 @@ if [[ -f tests/compat/package.json ]]; then
     ( cd tests/compat && node run.mjs "$host" ) || status=$?
   done
 fi
+
+# The web page in Chromium against the local host (built above): the prompt writer's cycle, roles, conflicts,
+# upload errors and axe-core scans; screenshots go to docs/screenshots/.
+echo "test.sh: web page browser suite (functions/PromptFunctions.Web/tests)"
+( cd functions/PromptFunctions.Web && node tests/run.mjs ) || status=$?
 
 exit "$status"

@@ -10,6 +10,7 @@ using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Bench;
 
@@ -38,6 +39,11 @@ public static partial class Program
         }
         if (args is ["functions-host", ..])
             return await FunctionsHostBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
+        if (args is ["storage", ..])
+            return await StorageTrafficBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+        if (args is ["suites", ..])
+            return await SuiteBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
         if (args is ["experiments", ..])
             return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
@@ -53,7 +59,10 @@ public static partial class Program
             for (var i = 0; i < uncachedSamples * 2; i++) await SeedAsync(seedClient, $"bench-u{i}", i);
         }
 
-        await using var host = await StartHostAsync(storage);
+        // Telemetry on, as deployed: the OpenTelemetry SDK with the shipped sampling settings, exporting over OTLP
+        // to an endpoint in this process that accepts everything.
+        await using var otlp = await OtlpSink.StartAsync();
+        await using var host = await StartHostAsync(storage, otlp.Settings);
         using var http = Client(host.Address);
         var cachedBody = await http.GetByteArrayAsync("/api/prompts/bench-cached/tags/production");
         using var cachedResponse = await http.GetAsync("/api/prompts/bench-cached/tags/production");
@@ -81,6 +90,10 @@ public static partial class Program
         // miss the in-process caches. The raw floor reads other, identically shaped prompts straight from storage.
         var fetch = new List<double>(uncachedSamples);
         var raw = new List<double>(uncachedSamples);
+        // The host's HttpClient instrumentation listens process-wide: without this, this client's calls (and the raw
+        // floor's storage calls) would be traced as roots, and the fetches would join their traces, which a caller
+        // outside the process does not cause. The host's own handling is unaffected.
+        using var untraced = OpenTelemetry.SuppressInstrumentationScope.Begin();
         var tables = new TableServiceClient(storage).GetTableClient("prompts");
         var blobs = new BlobServiceClient(storage).GetBlobContainerClient("prompt-versions");
         for (var i = 0; i < uncachedSamples; i++)
@@ -98,7 +111,7 @@ public static partial class Program
             started = Stopwatch.GetTimestamp();
             var row = await tables.GetEntityAsync<TableEntity>(other, "tag|production");
             var versionId = row.Value.GetString("VersionId");
-            var content = await blobs.GetBlobClient(PromptStore.BlobName(other, versionId)).DownloadContentAsync();
+            var content = await blobs.GetBlobClient(PromptReader.BlobName(other, versionId)).DownloadContentAsync();
             _ = content.Value.Content.ToArray();
             raw.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
@@ -112,6 +125,11 @@ public static partial class Program
         report.AppendLine(CultureInfo.InvariantCulture, $"| cached GET by tag, p50 / p99 | {cachedRun.P50Ms:F2} ms / {cachedRun.P99Ms:F2} ms | bare: {bareRun.P50Ms:F2} ms / {bareRun.P99Ms:F2} ms | | |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| uncached GET by tag, 1 connection, p50 | {fetchP50:F3} ms | table read + blob read: {rawP50:F3} ms | {fetchP50 / rawP50:F2}x | <= 1.3x |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| uncached GET by tag, p99 | {Percentile(fetch, 0.99):F3} ms | raw p99: {Percentile(raw, 0.99):F3} ms | | |");
+        // The SDK exports metrics periodically; flush so the sink has seen what this run produced.
+        OpenTelemetry.Trace.TracerProviderExtensions.ForceFlush(host.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>());
+        OpenTelemetry.Metrics.MeterProviderExtensions.ForceFlush(host.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>());
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Telemetry on: OTLP/HTTP exports received by the in-process sink: {otlp.Requests} requests, {otlp.Bytes / 1024.0:F0} KiB ({otlp.BySignal}).");
         Console.WriteLine();
         Console.WriteLine(report.ToString());
         var resultsDir = Path.Combine(AppContext.BaseDirectory, "results");
@@ -130,6 +148,7 @@ public static partial class Program
     internal sealed class RunningApp(WebApplication app, Uri address) : IAsyncDisposable
     {
         public Uri Address { get; } = address;
+        public IServiceProvider Services => app.Services;
 
         public async ValueTask DisposeAsync()
         {
@@ -138,7 +157,8 @@ public static partial class Program
         }
     }
 
-    internal static async Task<RunningApp> StartHostAsync(string storage, IReadOnlyDictionary<string, string?>? settings = null)
+    internal static async Task<RunningApp> StartHostAsync(string storage, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var app = LocalHost.Program.CreateApp(["--environment", "Production"], builder =>
         {
@@ -152,6 +172,7 @@ public static partial class Program
                 ["PromptHub:TagResolutionCacheSeconds"] = "3600",
             });
             if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(builder.Services);
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         });
@@ -160,7 +181,7 @@ public static partial class Program
     }
 
     /// <summary>The baseline: Kestrel and minimal API writing the same bytes and headers from memory.</summary>
-    private static async Task<RunningApp> StartBareAsync(byte[] body, HttpResponseMessage template)
+    internal static async Task<RunningApp> StartBareAsync(byte[] body, HttpResponseMessage template)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -185,7 +206,7 @@ public static partial class Program
     private static Uri AddressOf(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    private static async Task SeedAsync(HttpClient http, string prompt, int variant)
+    internal static async Task SeedAsync(HttpClient http, string prompt, int variant)
     {
         var system = string.Join(' ', Enumerable.Repeat("You are a careful support assistant for {{product}}. Answer in {{language}}, cite the knowledge base, never invent policy.", 8));
         var body = new JsonObject
@@ -207,12 +228,17 @@ public static partial class Program
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"seeding {prompt} failed: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx);
+    internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx, long Requests = 0);
 
-    private static async Task<WrkResult> RunWrkAsync(Uri url, int seconds, int connections, bool withKey)
+    internal static async Task<WrkResult> RunWrkAsync(Uri url, int seconds, int connections, bool withKey, string? script = null)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency" }) start.ArgumentList.Add(arg);
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
+        }
         if (withKey)
         {
             start.ArgumentList.Add("-H");
@@ -226,7 +252,8 @@ public static partial class Program
         var rps = double.Parse(RequestsPerSecondPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var non2xx = NonSuccessPattern().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         if (non2xx > 0) throw new InvalidOperationException($"{non2xx} responses were not 2xx:\n{output}");
-        return new WrkResult(rps, LatencyMs(output, "50%"), LatencyMs(output, "99%"), non2xx);
+        var requests = long.Parse(TotalRequestsPattern().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        return new WrkResult(rps, LatencyMs(output, "50%"), LatencyMs(output, "99%"), non2xx, requests);
     }
 
     private static WrkResult Mean(List<WrkResult> runs) => new(
@@ -241,6 +268,9 @@ public static partial class Program
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecondPattern();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex TotalRequestsPattern();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex NonSuccessPattern();

@@ -141,7 +141,7 @@ public sealed class MissingPromptVariablesException(string? promptName, IReadOnl
     : PromptRenderException(
         $"The template of prompt '{promptName}' uses variables that were not supplied: {string.Join(", ", missingVariables)}. Supply them, or render with strict: false to render them empty.",
         promptName,
-        missingVariables.Select(name => new ValidationFault(JsonCursor.Member("$.variables", name), "is missing")).ToList())
+        missingVariables.Select(name => new ValidationFault(ValidatingJsonReader.Member("$.variables", name), "is missing")).ToList())
 {
     /// <summary>The missing names in order of first use.</summary>
     public IReadOnlyList<string> MissingVariables { get; } = missingVariables;

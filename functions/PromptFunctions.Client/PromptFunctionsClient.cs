@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PromptFunctions.Contracts;
+using PromptFunctions.Contracts.Prompts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -39,14 +41,11 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
     /// <summary>The longest wait between revalidation attempts while the service is failing (shorter if the TTL is).</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
-    private static readonly string[] ContentMembers =
-        ["template", "template_format", "model", "invocation_parameters", "tools", "response_format", "description", "metadata"];
-
     private static readonly ProductInfoHeaderValue UserAgent =
         new("PromptFunctions.Client", typeof(PromptFunctionsClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
 
     private readonly Func<HttpClient> _http;
-    private readonly Uri _apiRoot;
+    private readonly Uri _root;
     private readonly string _apiKey;
     private readonly TimeProvider _clock;
     private readonly bool _systemClock;
@@ -87,7 +86,7 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
         }
         _http = http;
         var root = options.BaseUrl!.AbsoluteUri;
-        _apiRoot = new Uri(root.EndsWith('/') ? root + "api/prompts/" : root + "/api/prompts/");
+        _root = new Uri(root.EndsWith('/') ? root : root + "/");
         _apiKey = options.ApiKey!;
         _clock = timeProvider ?? TimeProvider.System;
         // The system provider's timestamp is a high-resolution counter that costs a system call on some virtual
@@ -255,7 +254,7 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
 
     private async Task<Fetched> FetchAsync(PromptKey key, string? knownId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_apiRoot, key.Name + "/" + key.Reference.RoutePath));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_root, key.Reference.PathOf(key.Name)));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         request.Headers.UserAgent.Add(UserAgent);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -293,38 +292,46 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
         }
     }
 
-    private bool IsOutage(Exception e) => e switch
+    /// <summary>
+    /// Whether a failure to get an answer means the service is unavailable, which the documented fallback covers.
+    /// Every transport failure does, however it surfaces: socket errors usually arrive wrapped in
+    /// <see cref="HttpRequestException"/>, but some (a connection reset between connect and send, reported as
+    /// "Transport endpoint is not connected") escape the handler as a bare <see cref="System.Net.Sockets.SocketException"/>.
+    /// </summary>
+    private bool IsOutage(Exception e)
     {
-        HttpRequestException or IOException => true,
-        // Polly's timeout, broken circuit and rate-limiter rejections.
-        ExecutionRejectedException => true,
-        // HttpClient.Timeout surfaces as a cancellation that nobody asked for.
-        OperationCanceledException => !_lifetime.IsCancellationRequested,
-        _ => false,
-    };
+        if (e is OperationCanceledException)
+        {
+            // HttpClient.Timeout surfaces as a cancellation that nobody asked for.
+            return !_lifetime.IsCancellationRequested;
+        }
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is HttpRequestException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
+                // Polly's timeout, broken circuit and rate-limiter rejections.
+                or ExecutionRejectedException)
+                return true;
+        }
+        return false;
+    }
 
     private static PromptVersion ParseVersion(byte[] body, PromptKey key)
     {
         try
         {
-            var document = JsonNode.Parse(body, documentOptions: PromptVersionJson.DocumentOptions) as JsonObject
-                ?? throw new JsonException("the body is not a JSON object");
+            var document = ContractsJson.Deserialize<PromptVersionDocument>(body) ?? throw new JsonException("the body is null");
             // Only content members go to the content schema, which is closed; record members may grow.
-            var content = new JsonObject();
-            foreach (var member in ContentMembers)
-            {
-                if (document[member] is { } value) content[member] = value.DeepClone();
-            }
+            var content = ContractsJson.ToObject(document.Content?.Where(m => PromptVersionJson.ContentMembers.Contains(m.Key)));
             return new PromptVersion
             {
-                Name = RequiredString(document, "prompt"),
-                Id = RequiredString(document, "id"),
-                Sequence = document["sequence"]?.GetValue<long>() ?? throw new JsonException("'sequence' is missing"),
-                CreatedAt = DateTimeOffset.Parse(RequiredString(document, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                CreatedBy = RequiredString(document, "created_by"),
-                Message = document["message"]?.GetValue<string>(),
-                Parent = document["parent"]?.GetValue<string>(),
-                ExperimentId = document["experiment_id"]?.GetValue<string>(),
+                Name = document.Prompt ?? throw new JsonException("'prompt' is missing"),
+                Id = document.Id ?? throw new JsonException("'id' is missing"),
+                Sequence = document.Sequence,
+                CreatedAt = document.CreatedAt,
+                CreatedBy = document.CreatedBy ?? throw new JsonException("'created_by' is missing"),
+                Message = document.Message,
+                Parent = document.Parent,
+                ExperimentId = document.ExperimentId,
                 Content = PromptVersionJson.Parse(content),
             };
         }
@@ -333,9 +340,6 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
             throw new PromptFunctionsException($"The service's answer for prompt '{key.Name}' ({key.Reference}) is not a prompt version this client understands: {e.Message}", key.Name, key.Reference, HttpStatusCode.OK, null, e);
         }
     }
-
-    private static string RequiredString(JsonObject document, string member) =>
-        document[member]?.GetValue<string>() ?? throw new JsonException($"'{member}' is missing");
 
     private long Now() => _systemClock ? Environment.TickCount64 : _clock.GetTimestamp();
 

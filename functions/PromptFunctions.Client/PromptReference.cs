@@ -1,3 +1,4 @@
+using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Prompts;
 
 namespace PromptFunctions.Client;
@@ -90,12 +91,12 @@ public readonly struct PromptReference : IEquatable<PromptReference>
     private static bool IsSequence(string value) =>
         value.Length is > 1 and <= 11 && value[0] == 'v' && value[1] != '0' && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 
-    /// <summary>The path of the fetch route below <c>api/prompts/{name}/</c>.</summary>
-    internal string RoutePath => Kind switch
+    /// <summary>The path (from the service root) of the fetch route for this reference to prompt <paramref name="name"/>.</summary>
+    internal string PathOf(string name) => Kind switch
     {
-        PromptReferenceKind.Tag => "tags/" + Value,
-        PromptReferenceKind.Latest => "latest",
-        _ => "versions/" + Value,
+        PromptReferenceKind.Tag => ApiRoutes.Expand(TagRoutes.Tag, name, Value),
+        PromptReferenceKind.Latest => ApiRoutes.Expand(PromptRoutes.Latest, name),
+        _ => ApiRoutes.Expand(PromptRoutes.Version, name, Value),
     };
 
     /// <inheritdoc />

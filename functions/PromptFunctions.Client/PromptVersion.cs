@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using PromptFunctions.Contracts;
+using PromptFunctions.Contracts.Prompts;
 using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Client;
@@ -47,22 +50,10 @@ public sealed record PromptVersion
     public string SequenceLabel => string.Create(CultureInfo.InvariantCulture, $"v{Sequence}");
 
     /// <summary>The version document as the API serves it: record members followed by the normalized content.</summary>
-    public JsonObject ToJson()
-    {
-        var document = new JsonObject
-        {
-            ["id"] = Id,
-            ["prompt"] = Name,
-            ["sequence"] = Sequence,
-            ["created_at"] = CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["created_by"] = CreatedBy,
-        };
-        if (Message is not null) document["message"] = Message;
-        if (Parent is not null) document["parent"] = Parent;
-        if (ExperimentId is not null) document["experiment_id"] = ExperimentId;
-        foreach (var (key, value) in PromptVersionJson.ToJson(Content)) document[key] = value?.DeepClone();
-        return document;
-    }
+    public JsonObject ToJson() =>
+        JsonSerializer.SerializeToNode(
+            new PromptVersionDocument(Id, Name, Sequence, CreatedAt, CreatedBy, Message, Parent, ExperimentId) { Content = ContractsJson.Members(PromptVersionJson.ToJson(Content)) },
+            ContractsJson.Context.PromptVersionDocument)!.AsObject();
 
     /// <summary>A fallback version built from content given in configuration, identified by its content id.</summary>
     internal static PromptVersion Fallback(string name, PromptVersionContent content) => new()

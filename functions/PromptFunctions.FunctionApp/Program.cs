@@ -1,9 +1,12 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Hosting;
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
+using PromptFunctions.Core.Web;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.FunctionApp;
 
@@ -17,6 +20,9 @@ public sealed class Program
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
+        // The worker's spans continue the host's (host.json telemetryMode OpenTelemetry), one trace per invocation.
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
         // Class-based orchestrators and activities are published as functions by the extension itself.
         builder.ConfigureDurableWorker().AddTasks(registry => registry.AddPromptFunctionsTasks());
         return builder;

@@ -1,18 +1,20 @@
-using PromptFunctions.Core.Http;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
 
 namespace PromptFunctions.LocalHost;
 
-/// <summary>Maps <see cref="ApiRoutes.DatasetRoutes"/> to the shared handlers, as the Functions app's triggers do.</summary>
-public static class DatasetEndpoints
+/// <summary>Maps <see cref="DatasetRoutes"/>, as the Functions app's DatasetTriggers do.</summary>
+internal static class DatasetEndpoints
 {
-    public static void MapDatasetsApi(RouteGroupBuilder api, IServiceProvider services)
+    public static void Map(IEndpointRouteBuilder endpoints, IServiceProvider services)
     {
         var h = services.GetRequiredService<DatasetsApi>();
-        ApiEndpoints.Map(api, "ListDatasets", (HttpRequest r) => h.ListDatasets(r));
-        ApiEndpoints.Map(api, "GetDataset", (HttpRequest r, string name) => h.GetDataset(r, name));
-        ApiEndpoints.Map(api, "CreateDatasetVersion", (HttpRequest r, string name) => h.CreateVersion(r, name));
-        ApiEndpoints.Map(api, "ListDatasetVersions", (HttpRequest r, string name) => h.ListVersions(r, name));
-        ApiEndpoints.Map(api, "GetDatasetVersion", (HttpRequest r, string name, string id) => h.GetVersion(r, name, id));
-        ApiEndpoints.Map(api, "ListDatasetExamples", (HttpRequest r, string name, string id) => h.ListExamples(r, name, id));
+        var routes = DatasetRoutes.All;
+        endpoints.Map(routes, "ListDatasets", (HttpRequest r) => h.ListDatasets(r));
+        endpoints.Map(routes, "GetDataset", (HttpRequest r, string name) => h.GetDataset(r, name));
+        endpoints.Map(routes, "CreateDatasetVersion", (HttpRequest r, string name) => h.CreateVersion(r, name));
+        endpoints.Map(routes, "ListDatasetVersions", (HttpRequest r, string name) => h.ListVersions(r, name));
+        endpoints.Map(routes, "GetDatasetVersion", (HttpRequest r, string name, string id) => h.GetVersion(r, name, id));
+        endpoints.Map(routes, "ListDatasetExamples", (HttpRequest r, string name, string id) => h.ListExamples(r, name, id));
     }
 }

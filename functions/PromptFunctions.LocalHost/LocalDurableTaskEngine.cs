@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using System.Net;
 using System.Net.Sockets;
 using DurableTask.Core;
@@ -19,12 +21,27 @@ public sealed class LocalDurableTaskOptions
     public const string Section = "DurableTask";
 
     /// <summary>Loopback port of the engine's gRPC sidecar; 0 picks a free one.</summary>
+    [Range(0, 65535)]
     public int SidecarPort { get; set; }
 
     /// <summary>Activities the engine runs at once. The stock in-memory engine caps this at the core count.</summary>
+    [Range(1, 10_000)]
     public int MaxConcurrentActivities { get; set; } = 200;
 
+    [Range(1, 10_000)]
     public int MaxConcurrentOrchestrations { get; set; } = 100;
+
+    /// <summary>
+    /// The engine is composed from these values before the host is built, so they are checked here rather than by
+    /// ValidateOnStart; the failure names the settings like every other options failure does.
+    /// </summary>
+    public void Validate()
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true)) return;
+        throw new OptionsValidationException(Section, typeof(LocalDurableTaskOptions),
+            results.Select(r => $"{Section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+    }
 }
 
 /// <summary>
@@ -38,6 +55,7 @@ public static class LocalDurableTaskEngine
 {
     public static IServiceCollection AddLocalDurableTaskEngine(this IServiceCollection services, LocalDurableTaskOptions options, Action<DurableTaskRegistry> registerTasks)
     {
+        options.Validate();
         var port = options.SidecarPort > 0 ? options.SidecarPort : FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
 

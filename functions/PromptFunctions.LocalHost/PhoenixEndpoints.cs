@@ -1,24 +1,26 @@
-using PromptFunctions.Core.Http.Phoenix;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Compatibility.Phoenix;
 
 namespace PromptFunctions.LocalHost;
 
-/// <summary>Maps <see cref="Core.Http.ApiRoutes.Phoenix"/> to <see cref="PhoenixApi"/>, as the Functions app's PhoenixTriggers do.</summary>
+/// <summary>Maps <see cref="PhoenixRoutes"/>, as the Functions app's PhoenixTriggers do.</summary>
 internal static class PhoenixEndpoints
 {
-    public static void MapPhoenixApi(RouteGroupBuilder api, IServiceProvider services)
+    public static void Map(IEndpointRouteBuilder endpoints, IServiceProvider services)
     {
         var h = services.GetRequiredService<PhoenixApi>();
-        ApiEndpoints.Map(api, "PhoenixServerVersion", (HttpRequest r) => h.ServerVersion(r));
-        ApiEndpoints.Map(api, "PhoenixListPrompts", (HttpRequest r) => h.ListPrompts(r));
-        ApiEndpoints.Map(api, "PhoenixCreatePrompt", (HttpRequest r) => h.CreatePrompt(r));
-        ApiEndpoints.Map(api, "PhoenixPatchPrompt", (HttpRequest r, string promptIdentifier) => h.PatchPrompt(r, promptIdentifier));
-        ApiEndpoints.Map(api, "PhoenixDeletePrompt", (HttpRequest r, string promptIdentifier) => h.DeletePrompt(r, promptIdentifier));
-        ApiEndpoints.Map(api, "PhoenixListPromptVersions", (HttpRequest r, string promptIdentifier) => h.ListPromptVersions(r, promptIdentifier));
-        ApiEndpoints.Map(api, "PhoenixGetLatest", (HttpRequest r, string promptIdentifier) => h.GetLatest(r, promptIdentifier));
-        ApiEndpoints.Map(api, "PhoenixGetByTag", (HttpRequest r, string promptIdentifier, string tagName) => h.GetByTag(r, promptIdentifier, tagName));
-        ApiEndpoints.Map(api, "PhoenixGetVersion", (HttpRequest r, string promptVersionId) => h.GetVersion(r, promptVersionId));
-        ApiEndpoints.Map(api, "PhoenixListVersionTags", (HttpRequest r, string promptVersionId) => h.ListVersionTags(r, promptVersionId));
-        ApiEndpoints.Map(api, "PhoenixCreateVersionTag", (HttpRequest r, string promptVersionId) => h.CreateVersionTag(r, promptVersionId));
-        ApiEndpoints.Map(api, "PhoenixDeleteVersionTag", (HttpRequest r, string promptVersionId, string tagName) => h.DeleteVersionTag(r, promptVersionId, tagName));
+        var routes = PhoenixRoutes.All;
+        endpoints.Map(routes, "PhoenixServerVersion", (HttpRequest r) => h.ServerVersion(r));
+        endpoints.Map(routes, "PhoenixListPrompts", (HttpRequest r) => h.ListPrompts(r));
+        endpoints.Map(routes, "PhoenixCreatePrompt", (HttpRequest r) => h.CreatePrompt(r));
+        endpoints.Map(routes, "PhoenixPatchPrompt", (HttpRequest r, string promptIdentifier) => h.PatchPrompt(r, promptIdentifier));
+        endpoints.Map(routes, "PhoenixDeletePrompt", (HttpRequest r, string promptIdentifier) => h.DeletePrompt(r, promptIdentifier));
+        endpoints.Map(routes, "PhoenixListPromptVersions", (HttpRequest r, string promptIdentifier) => h.ListPromptVersions(r, promptIdentifier));
+        endpoints.Map(routes, "PhoenixGetLatest", (HttpRequest r, string promptIdentifier) => h.GetLatest(r, promptIdentifier));
+        endpoints.Map(routes, "PhoenixGetByTag", (HttpRequest r, string promptIdentifier, string tagName) => h.GetByTag(r, promptIdentifier, tagName));
+        endpoints.Map(routes, "PhoenixGetVersion", (HttpRequest r, string promptVersionId) => h.GetVersion(r, promptVersionId));
+        endpoints.Map(routes, "PhoenixListVersionTags", (HttpRequest r, string promptVersionId) => h.ListVersionTags(r, promptVersionId));
+        endpoints.Map(routes, "PhoenixCreateVersionTag", (HttpRequest r, string promptVersionId) => h.CreateVersionTag(r, promptVersionId));
+        endpoints.Map(routes, "PhoenixDeleteVersionTag", (HttpRequest r, string promptVersionId, string tagName) => h.DeleteVersionTag(r, promptVersionId, tagName));
     }
 }

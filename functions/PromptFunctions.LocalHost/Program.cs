@@ -1,6 +1,12 @@
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
+using PromptFunctions.Core.Web;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.LocalHost;
 
@@ -19,13 +25,20 @@ public sealed class Program
         // services they register win over the defaults registered here with TryAdd.
         configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
+        builder.Services.AddHostedService<WebhookDispatchLoop>();
+        if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
+            builder.Services.AddHostedService<SuiteSchedulerService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.
         app.Use(RoutingProblems.Middleware);
         app.MapPromptFunctionsApi();
+        app.MapWebUi();
         return app;
     }
 }

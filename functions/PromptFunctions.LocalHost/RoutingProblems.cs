@@ -16,6 +16,11 @@ internal static class RoutingProblems
             await WriteAsync(context);
     }
 
-    public static Task WriteAsync(HttpContext context) =>
-        UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
+    /// <summary>
+    /// An unknown route or method gets the answer the Functions app's catch-all functions give (<see cref="UnmatchedRoutes"/>
+    /// decides 404 or 405 from the route table, as the router would, and sets <c>Allow</c>); other bodiless errors keep their status.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context) => context.Response.StatusCode is 404 or 405
+        ? UnmatchedRoutes.Answer(context.Request).ExecuteAsync(context)
+        : UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
 }

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using PromptFunctions.Client.Tests.Infrastructure;
 using PromptFunctions.Prompts.Model;
@@ -86,6 +87,67 @@ public sealed class OutageTests
         Assert.Null(error.StatusCode);
         Assert.IsType<HttpRequestException>(error.InnerException);
         Assert.IsType<PromptFunctionsException>(error, exactMatch: false);
+    }
+
+    /// <summary>
+    /// A transport failure that escapes the HTTP stack unwrapped, as a connection reset between connect and send does
+    /// on Linux ("Transport endpoint is not connected"), is an outage like any other.
+    /// </summary>
+    public static TheoryData<string> TransportFailures() => ["socket", "wrapped socket", "io", "tls"];
+
+    private static Exception Failure(string kind) => kind switch
+    {
+        "socket" => new SocketException((int)SocketError.NotConnected),
+        "wrapped socket" => new InvalidOperationException("a handler wrapped it", new SocketException((int)SocketError.ConnectionReset)),
+        "io" => new IOException("The response ended prematurely."),
+        _ => new System.Security.Authentication.AuthenticationException("The remote certificate is invalid."),
+    };
+
+    [Theory, MemberData(nameof(TransportFailures))]
+    public async Task Any_transport_failure_is_unavailable_or_serves_the_fallback(string kind)
+    {
+        var prompt = TestPrompts.Name("transport");
+        var broken = () => new FailingHandler(Failure(kind));
+
+        await using var bare = ClientHarness.Create(new Uri("http://127.0.0.1:9/"), transport: broken);
+        var error = await Assert.ThrowsAsync<PromptServiceUnavailableException>(() => bare.GetAsync(prompt, PromptReference.Production));
+        Assert.Same(Failure(kind).GetType(), error.InnerException!.GetType());
+        Assert.Null(error.StatusCode);
+
+        await using var withFallback = ClientHarness.Create(new Uri("http://127.0.0.1:9/"), configure: o => o.AddFallback(prompt, TestPrompts.Chat("From the fallback.")), transport: broken);
+        Assert.True((await withFallback.GetAsync(prompt, PromptReference.Production)).IsFallback);
+    }
+
+    [Fact]
+    public async Task A_bare_socket_failure_on_revalidation_keeps_serving_the_cached_answer()
+    {
+        await using var host = await LocalHostFixture.StartHostAsync();
+        var prompt = TestPrompts.Name("reset");
+        await TestPrompts.CreateAsync(host, prompt, TestPrompts.Chat("Cached."), "production");
+        var failing = false;
+        await using var harness = ClientHarness.Create(host.BaseAddress,
+            transport: () => new SwitchableHandler(() => failing ? new SocketException((int)SocketError.NotConnected) : null));
+        var cached = await harness.GetAsync(prompt, PromptReference.Production);
+
+        failing = true;
+        harness.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Same(cached, await harness.GetAsync(prompt, PromptReference.Production));
+        await harness.IdleAsync();
+        Assert.Same(cached, await harness.GetAsync(prompt, PromptReference.Production));
+    }
+
+    /// <summary>Throws <paramref name="failure"/> for every request, as a broken network stack would.</summary>
+    private sealed class FailingHandler(Exception failure) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromException<HttpResponseMessage>(failure);
+    }
+
+    /// <summary>The real network, or the failure <paramref name="failure"/> returns when it returns one.</summary>
+    private sealed class SwitchableHandler(Func<Exception?> failure) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            failure() is { } e ? Task.FromException<HttpResponseMessage>(e) : base.SendAsync(request, cancellationToken);
     }
 
     [Fact]

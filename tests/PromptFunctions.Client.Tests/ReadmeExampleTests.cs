@@ -8,17 +8,17 @@ using PromptFunctions.Tests.Infrastructure;
 
 namespace PromptFunctions.Client.Tests;
 
-/// <summary>The README's example, compiled and run here; a test keeps the README's copy identical to this one.</summary>
+/// <summary>The example of docs/sdk.md, compiled and run here; a test keeps the page's copy identical to this one.</summary>
 public static class ReadmeExample
 {
     public static void Register(HostApplicationBuilder builder)
     {
-        // begin README registration
+        // begin sdk.md registration
         builder.Services.AddPromptFunctionsClient(builder.Configuration.GetSection("PromptFunctions"));
-        // end README registration
+        // end sdk.md registration
     }
 
-    // begin README example
+    // begin sdk.md example
     public static async Task<string> AnswerAsync(IPromptFunctionsClient prompts, IChatClient chat, string question)
     {
         var prompt = await prompts.GetPromptAsync("support-reply", PromptReference.Tag("production"));
@@ -31,7 +31,7 @@ public static class ReadmeExample
         var response = await chat.GetResponseAsync(messages, prompt.ToChatOptions());
         return response.Text;
     }
-    // end README example
+    // end sdk.md example
 }
 
 public sealed class ReadmeExampleTests
@@ -70,13 +70,13 @@ public sealed class ReadmeExampleTests
     }
 
     [Fact]
-    public void The_readme_shows_the_code_that_is_compiled_here()
+    public void The_sdk_page_shows_the_code_that_is_compiled_here()
     {
         var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "PromptFunctions.Client.Tests", "ReadmeExampleTests.cs"));
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "sdk.md"));
 
-        Assert.Contains(Region(source, "README registration"), readme);
-        Assert.Contains(Region(source, "README example"), readme);
+        Assert.Contains(Region(source, "sdk.md registration"), page);
+        Assert.Contains(Region(source, "sdk.md example"), page);
     }
 
     /// <summary>The lines between the markers, with the indentation they share removed.</summary>

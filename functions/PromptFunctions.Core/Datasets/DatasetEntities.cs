@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Datasets;
 
@@ -33,7 +34,7 @@ internal static class DatasetKeys
     public const int CheckpointsPerChunk = 8000;
 }
 
-internal sealed class DatasetEntity : ITableEntity
+internal sealed class DatasetEntity : ISequencedParent
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = DatasetKeys.Dataset;

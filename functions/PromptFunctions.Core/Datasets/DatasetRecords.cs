@@ -5,7 +5,7 @@ namespace PromptFunctions.Core.Datasets;
 /// <summary>
 /// One example of a dataset version, as the experiment engine and the examples API see it.
 /// </summary>
-/// <param name="Id">Given by the uploader, or derived from the content (see README, "Datasets").</param>
+/// <param name="Id">Given by the uploader, or derived from the content (see docs/datasets.md).</param>
 /// <param name="Index">Position in the version, 0-based, counted over all splits in the version's order.</param>
 public sealed record DatasetExample(string Id, JsonObject Input, JsonNode? Expected, JsonObject? Metadata, string? Split, long Index);
 
@@ -66,6 +66,9 @@ public abstract record CreateDatasetVersionOutcome
 
     /// <summary>Identical content already existed in this dataset; nothing was written.</summary>
     public sealed record AlreadyExists(DatasetVersionRecord Version) : CreateDatasetVersionOutcome;
+
+    /// <summary>The dataset row kept changing under concurrent uploads until the attempts ran out; nothing was written.</summary>
+    public sealed record Busy : CreateDatasetVersionOutcome;
 }
 
 /// <param name="Description">Replaces the dataset's description when given; null leaves it as it is.</param>

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Datasets;
 

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Datasets.Upload;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Datasets;
 
@@ -31,7 +32,6 @@ public sealed class DatasetStore : IDisposable
     public const string MeterName = "PromptFunctions.Datasets";
     public const string ContentBytesReadInstrument = "promptfunctions.datasets.content_bytes_read";
 
-    private const int MaxOptimisticAttempts = 200;
     private const int IndexRowsPerTransaction = 32;
     private const long VersionRecordCacheSize = 2048;
 
@@ -63,69 +63,38 @@ public sealed class DatasetStore : IDisposable
 
         // Content and index first: a version record only ever points at content that is complete. If the process
         // dies after these writes, they are harmless, and the same upload later finds and reuses them.
-        await UploadContentAsync(dataset, content, cancellationToken);
+        await using (var stream = content.OpenContent())
+        {
+            // Blocks of 4 MiB, two in flight: the upload's memory is bounded whatever the content's size.
+            await _storage.Examples.GetBlobClient(BlobName(dataset, content.Id)).UploadIfAbsentAsync(stream, "application/jsonl", cancellationToken,
+                new StorageTransferOptions { InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 2 });
+        }
         await WriteIndexAsync(dataset, content, cancellationToken);
 
-        for (var attempt = 1; ; attempt++)
+        var outcome = await SequencedVersions.CreateAsync<DatasetEntity, DatasetVersionRecord>(_storage.Table, dataset, DatasetKeys.Dataset, (row, sequence) =>
         {
-            var row = await GetEntityAsync<DatasetEntity>(dataset, DatasetKeys.Dataset, cancellationToken);
             var now = _clock.GetUtcNow();
-            var record = new DatasetVersionRecord(dataset, content.Id, (row?.VersionCount ?? 0) + 1, content.ExampleCount, content.ContentBytes,
+            var record = new DatasetVersionRecord(dataset, content.Id, sequence, content.ExampleCount, content.ContentBytes,
                 content.IndexStride, content.Groups, now, creation.CreatedBy, creation.Message, creation.SourceFormat);
             var updated = row ?? new DatasetEntity { PartitionKey = dataset, CreatedAt = now };
             if (creation.Description is not null) updated.Description = creation.Description;
-            updated.VersionCount = record.Sequence;
             updated.UpdatedAt = now;
             updated.LatestId = record.Id;
             updated.LatestExampleCount = record.ExampleCount;
             updated.LatestCreatedAt = now;
+            return new VersionRows<DatasetEntity, DatasetVersionRecord>(updated, record,
+                DatasetVersionEntity.From(record, DatasetKeys.VersionBySequence(sequence)), DatasetVersionEntity.From(record, DatasetKeys.VersionById(record.Id)));
+        }, token => GetVersionByIdAsync(dataset, content.Id, token), cancellationToken);
 
-            List<TableTransactionAction> actions =
-            [
-                row is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, updated)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, updated, row.ETag),
-                new(TableTransactionActionType.Add, DatasetVersionEntity.From(record, DatasetKeys.VersionBySequence(record.Sequence))),
-                new(TableTransactionActionType.Add, DatasetVersionEntity.From(record, DatasetKeys.VersionById(record.Id))),
-            ];
-            const int idRowIndex = 2;
-            try
-            {
-                await _storage.Table.SubmitTransactionAsync(actions, cancellationToken);
-                await UpdateListingAsync(updated, cancellationToken);
-                return new CreateDatasetVersionOutcome.Created(record);
-            }
-            catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex == idRowIndex && e.Status == (int)HttpStatusCode.Conflict)
-            {
-                // The same content was stored concurrently: that version is this one.
-                if (await GetVersionByIdAsync(dataset, content.Id, cancellationToken) is { } winner) return new CreateDatasetVersionOutcome.AlreadyExists(winner);
-                throw;
-            }
-            catch (TableTransactionFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict && attempt < MaxOptimisticAttempts)
-            {
-                // Another version took this sequence number; read the counter again.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 + Math.Min(attempt, 20) * 2)), cancellationToken);
-            }
-        }
-    }
-
-    private async Task UploadContentAsync(string dataset, StagedContent content, CancellationToken cancellationToken)
-    {
-        var blob = _storage.Examples.GetBlobClient(BlobName(dataset, content.Id));
-        await using var stream = content.OpenContent();
-        try
+        switch (outcome)
         {
-            await blob.UploadAsync(stream, new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/jsonl" },
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                // Blocks of 4 MiB, two in flight: the upload's memory is bounded whatever the content's size.
-                TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 2 },
-            }, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
-        {
-            // Content-addressed and create-only: a blob under this name already holds these exact bytes.
+            case SequencedCreation<DatasetEntity, DatasetVersionRecord>.Created created:
+                await UpdateListingAsync(created.Parent, cancellationToken);
+                return new CreateDatasetVersionOutcome.Created(created.Record);
+            case SequencedCreation<DatasetEntity, DatasetVersionRecord>.AlreadyExists same:
+                return new CreateDatasetVersionOutcome.AlreadyExists(same.Record);
+            default:
+                return new CreateDatasetVersionOutcome.Busy();
         }
     }
 
@@ -181,7 +150,7 @@ public sealed class DatasetStore : IDisposable
     }
 
     /// <summary>Datasets in name order; <paramref name="afterName"/> continues after that name.</summary>
-    public async Task<Storage.Page<DatasetRecord>> ListDatasetsAsync(int limit, string? afterName, CancellationToken cancellationToken)
+    public async Task<ResultPage<DatasetRecord>> ListDatasetsAsync(int limit, string? afterName, CancellationToken cancellationToken)
     {
         await _storage.EnsureCreatedAsync();
         var filter = afterName is null
@@ -189,19 +158,15 @@ public sealed class DatasetStore : IDisposable
             : TableClient.CreateQueryFilter($"PartitionKey eq {DatasetKeys.ListPartition} and RowKey gt {afterName}");
         var rows = await _storage.Table.QueryAsync<DatasetListEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
-        return new Storage.Page<DatasetRecord>(page, rows.Count > limit ? page[^1].Name : null);
+        return new ResultPage<DatasetRecord>(page, rows.Count > limit ? page[^1].Name : null);
     }
 
     /// <summary>Newest first; <paramref name="afterSequence"/> continues after that sequence number.</summary>
-    public async Task<Storage.Page<DatasetVersionRecord>> ListVersionsAsync(string dataset, int limit, long? afterSequence, CancellationToken cancellationToken)
+    public async Task<ResultPage<DatasetVersionRecord>> ListVersionsAsync(string dataset, int limit, long? afterSequence, CancellationToken cancellationToken)
     {
         EnsureName(dataset);
         await _storage.EnsureCreatedAsync();
-        var from = afterSequence is { } after ? DatasetKeys.VersionBySequence(after) : DatasetKeys.VersionBySequenceStart;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {dataset} and RowKey gt {from} and RowKey lt {DatasetKeys.VersionBySequenceEnd}");
-        var rows = await _storage.Table.QueryAsync<DatasetVersionEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
-        var page = rows.Take(limit).Select(r => r.ToRecord()).ToList();
-        return new Storage.Page<DatasetVersionRecord>(page, rows.Count > limit ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+        return await SequencedVersions.ListAsync<DatasetVersionEntity, DatasetVersionRecord>(_storage.Table, dataset, limit, afterSequence, e => e.ToRecord(), r => r.Sequence, cancellationToken);
     }
 
     /// <summary>A version by its id (64 hex characters) or by <c>v{sequence}</c>; null when there is none.</summary>

@@ -1,5 +1,7 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -17,6 +19,12 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();
+        registry.AddOrchestrator<DeliverWebhookOrchestrator>();
+        registry.AddActivity<AttemptWebhookDeliveryActivity>();
+        registry.AddOrchestrator<RunSuiteOrchestrator>();
+        registry.AddActivity<PrepareSuiteRunActivity>();
+        registry.AddActivity<CompleteSuiteRunActivity>();
+        registry.AddActivity<FailSuiteRunActivity>();
         return registry;
     }
 }

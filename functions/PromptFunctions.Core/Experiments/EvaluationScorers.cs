@@ -15,14 +15,14 @@ public sealed class EvaluationScorers : IExperimentScorers
     /// <summary>Key under which the engine passes the run's own connection for judges that name none.</summary>
     public const string RunConnection = "";
 
-    public void Validate(JsonNode? specs, string path, JsonCursor cursor, Func<string, bool> connectionExists)
+    public void Validate(JsonNode? specs, string path, ValidatingJsonReader cursor, Func<string, bool> connectionExists)
     {
         var parsed = EvaluatorSpecParser.Read(specs, path, cursor);
         if (parsed is null) return;
         for (var i = 0; i < parsed.Count; i++)
         {
             if (parsed[i] is LlmJudgeSpec { Connection: { } connection } && !connectionExists(connection))
-                cursor.Fault(JsonCursor.Member(JsonCursor.Index(path, i), "connection"), $"no model connection named '{connection}'");
+                cursor.Fault(ValidatingJsonReader.Member(ValidatingJsonReader.Index(path, i), "connection"), $"no model connection named '{connection}'");
         }
     }
 

@@ -9,6 +9,8 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Chat;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -40,15 +42,27 @@ public sealed class ExperimentEngine(
     IExperimentExamples examples,
     IExperimentScorers scorers,
     IOptions<ExperimentsOptions> options,
+    IOptions<PromptHubOptions> hub,
     TimeProvider clock,
-    ILogger<ExperimentEngine> logger)
+    ILogger<ExperimentEngine> logger,
+    PromptFunctionsMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ExperimentRuntime>>> _runtimes = new();
     private readonly ConcurrentDictionary<string, (long CheckedAt, bool Cancelled)> _cancellation = new();
 
     public async Task<ExperimentBatchResult> RunBatchAsync(ExperimentBatchInput input, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         var runtime = await RuntimeAsync(input.ExperimentId);
+        using var span = ExperimentSpans.StartBatch(runtime.Record, input);
+        var result = await RunBatchAsync(runtime, input, cancellationToken);
+        ExperimentSpans.FinishBatch(span, result);
+        metrics.RecordExperimentBatch(result.Units, clock.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<ExperimentBatchResult> RunBatchAsync(ExperimentRuntime runtime, ExperimentBatchInput input, CancellationToken cancellationToken)
+    {
         if (!await MarkRunningAsync(runtime, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
         if (await IsCancelledAsync(input.ExperimentId, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
 
@@ -95,6 +109,7 @@ public sealed class ExperimentEngine(
                     : new ExperimentRowResult($"#{index}", index, repetition, null, "[]", 0, 0, 0, 0, $"example {index} is missing from dataset version {runtime.Dataset.VersionId}");
                 Interlocked.Increment(ref finishedCount);
                 if (result.Error is not null) Interlocked.Increment(ref errors);
+                metrics.RecordExperimentRow(failed: result.Error is not null);
                 completed.Enqueue(result);
                 if (completed.Count >= 100) FlushFullTransactions();
             });
@@ -118,7 +133,7 @@ public sealed class ExperimentEngine(
         long inputTokens = 0, outputTokens = 0;
         try
         {
-            var rendered = PromptRenderer.Render(runtime.Content, example.Input);
+            var rendered = PromptRenderer.Render(runtime.Content, example.Input, hub.Value.RenderLimits);
             if (rendered.MissingVariables.Count > 0)
                 return Failed(example, repetition, $"the example's input lacks template variables: {string.Join(", ", rendered.MissingVariables)}");
 
@@ -155,6 +170,7 @@ public sealed class ExperimentEngine(
     {
         ResponseNotRecordedException => e.Message,
         PromptValidationException v => "render failed: " + v.Message,
+        RenderLimitException r => Http.RenderProblems.RowError(r),
         System.ClientModel.ClientResultException c => $"model call failed with status {c.Status}: {c.Message}",
         Polly.Timeout.TimeoutRejectedException => "model call timed out (after retries)",
         HttpRequestException h => $"model endpoint unreachable: {h.Message}",
@@ -260,7 +276,7 @@ public sealed class ExperimentEngine(
         if (runtime.Started) return true;
         var record = await store.TransitionAsync(runtime.Record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
             r => r.Status == ExperimentStatus.Running ? r : r with { Status = ExperimentStatus.Running, StartedAt = clock.GetUtcNow() }, cancellationToken);
-        runtime.Started = record is not null;
+        runtime.Started = record is ExperimentTransition.Changed;
         return runtime.Started;
     }
 

@@ -28,7 +28,7 @@ public sealed class ExperimentExport(ExperimentRecord record, ExperimentStore st
         {
             var header = new List<string> { "example_id", "index", "repetition", "input", "expected", "output", "error", "latency_ms", "input_tokens", "output_tokens", "cost" };
             foreach (var name in evaluatorNames) header.AddRange([$"{name}.score", $"{name}.passed"]);
-            await writer.WriteLineAsync(string.Join(',', header.Select(Csv)));
+            await writer.WriteLineAsync(string.Join(',', header.Select(CsvCells.Text)));
         }
 
         Dictionary<long, ExperimentExample> page = [];
@@ -45,18 +45,19 @@ public sealed class ExperimentExport(ExperimentRecord record, ExperimentStore st
             if (format == "csv")
             {
                 var scores = ExperimentAggregation.Scores(row).ToDictionary(s => s.Name);
-                var cells = new List<string?>
+                var cells = new List<string>
                 {
-                    row.ExampleId, Number(row.Index), Number(row.Repetition), example?.Input.ToJsonString(), example?.Expected?.ToJsonString(), row.Output, row.Error,
-                    Number(row.LatencyMs), Number(row.InputTokens), Number(row.OutputTokens), Number(row.Cost),
+                    CsvCells.Text(row.ExampleId), CsvCells.Number(Number(row.Index)), CsvCells.Number(Number(row.Repetition)),
+                    CsvCells.Text(example?.Input.ToJsonString()), CsvCells.Text(example?.Expected?.ToJsonString()), CsvCells.Text(row.Output), CsvCells.Text(row.Error),
+                    CsvCells.Number(Number(row.LatencyMs)), CsvCells.Number(Number(row.InputTokens)), CsvCells.Number(Number(row.OutputTokens)), CsvCells.Number(Number(row.Cost)),
                 };
                 foreach (var name in evaluatorNames)
                 {
                     scores.TryGetValue(name, out var score);
-                    cells.Add(score?.Score is { } s ? Number(s) : null);
-                    cells.Add(score?.Passed is { } p ? (p ? "true" : "false") : null);
+                    cells.Add(CsvCells.Number(score?.Score is { } s ? Number(s) : null));
+                    cells.Add(CsvCells.Number(score?.Passed is { } p ? (p ? "true" : "false") : null));
                 }
-                await writer.WriteLineAsync(string.Join(',', cells.Select(Csv)));
+                await writer.WriteLineAsync(string.Join(',', cells));
             }
             else
             {
@@ -79,11 +80,4 @@ public sealed class ExperimentExport(ExperimentRecord record, ExperimentStore st
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, with quotes doubled.</summary>
-    private static string Csv(string? value)
-    {
-        if (value is null) return "";
-        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
 }

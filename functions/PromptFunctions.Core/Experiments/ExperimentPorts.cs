@@ -28,7 +28,7 @@ public sealed record EvaluatorScore(string Name, string Type, double? Score, boo
 public interface IExperimentScorers
 {
     /// <summary>Checks evaluator specs, adding every fault to <paramref name="cursor"/> with its JSON path.</summary>
-    void Validate(JsonNode? specs, string path, JsonCursor cursor, Func<string, bool> connectionExists);
+    void Validate(JsonNode? specs, string path, ValidatingJsonReader cursor, Func<string, bool> connectionExists);
 
     /// <param name="judgeClient">The chat client for an LLM judge's connection (already wrapped with the run's response cache).</param>
     IExperimentScorer Create(JsonArray specs, Func<string, IChatClient> judgeClient);

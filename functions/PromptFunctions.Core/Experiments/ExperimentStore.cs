@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -39,15 +40,18 @@ public sealed record ExperimentRecord(
 {
     public long Units => RowCount * Repetitions;
 
+    /// <summary>The tag the prompt version was resolved from when the experiment started; null when asked for by version, as latest or as a draft.</summary>
+    public string? PromptTag { get; init; }
+
     internal static ExperimentRecord From(ExperimentEntity e) => new(
         e.PartitionKey, e.Name, e.Description, e.MetadataJson, e.PromptName, e.PromptVersionId, e.PromptSequence, e.DraftJson, e.DraftParentId,
         e.DatasetName, e.DatasetVersionId, e.Split, e.RowCount, e.Repetitions, e.Connection, e.Model, e.InvocationParametersJson,
         e.EvaluatorsJson, e.CacheMode, e.MaxConcurrency, e.Status, e.CreatedAt, e.CreatedBy, e.StartedAt, e.CompletedAt, e.Error,
-        e.AggregatesJson, e.PromotedVersionId);
+        e.AggregatesJson, e.PromotedVersionId) { PromptTag = e.PromptTag };
 
     internal ExperimentEntity ToEntity() => new()
     {
-        PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName,
+        PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName, PromptTag = PromptTag,
         PromptVersionId = PromptVersionId, PromptSequence = PromptSequence, DraftJson = DraftJson, DraftParentId = DraftParentId, DatasetName = DatasetName,
         DatasetVersionId = DatasetVersionId, Split = Split, RowCount = RowCount, Repetitions = Repetitions, Connection = Connection,
         Model = Model, InvocationParametersJson = InvocationParametersJson, EvaluatorsJson = EvaluatorsJson, CacheMode = CacheMode,
@@ -68,6 +72,20 @@ public sealed record ExperimentRowResult(
     long OutputTokens,
     double Cost,
     string? Error);
+
+/// <summary>What a status transition did.</summary>
+public abstract record ExperimentTransition
+{
+    public sealed record Changed(ExperimentRecord Record) : ExperimentTransition;
+
+    public sealed record NotFound : ExperimentTransition;
+
+    /// <summary>The experiment's status did not allow the transition; <paramref name="Status"/> is what it is.</summary>
+    public sealed record WrongStatus(string Status) : ExperimentTransition;
+
+    /// <summary>The row kept changing under concurrent writers until the attempts ran out.</summary>
+    public sealed record Busy : ExperimentTransition;
+}
 
 /// <summary>Experiments, their row results and batch progress in one table, partitioned by experiment id.</summary>
 public sealed class ExperimentStore(StorageClients storage)
@@ -100,30 +118,21 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>
-    /// Applies <paramref name="change"/> if the experiment's status is one of <paramref name="from"/>; returns the
-    /// updated record, or null when the status did not allow it (or the experiment does not exist).
+    /// Applies <paramref name="change"/> if the experiment's status is one of <paramref name="from"/>, guarded by the
+    /// row's ETag (a concurrent change makes it read and decide again).
     /// </summary>
-    public async Task<ExperimentRecord?> TransitionAsync(string id, string[] from, Func<ExperimentRecord, ExperimentRecord> change, CancellationToken cancellationToken)
+    public async Task<ExperimentTransition> TransitionAsync(string id, string[] from, Func<ExperimentRecord, ExperimentRecord> change, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
-        for (var attempt = 1; attempt <= 50; attempt++)
+        return await OptimisticConcurrency.RunAsync<ExperimentTransition>(async _ =>
         {
-            var response = await Table.GetEntityIfExistsAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken: cancellationToken);
-            if (!response.HasValue) return null;
-            var current = response.Value!;
-            if (!from.Contains(current.Status)) return null;
+            var current = await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken);
+            if (current is null) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.NotFound());
+            if (!from.Contains(current.Status)) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.WrongStatus(current.Status));
             var updated = change(ExperimentRecord.From(current)).ToEntity();
-            try
-            {
-                await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
-                return ExperimentRecord.From(updated);
-            }
-            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
-            {
-                await Task.Delay(Random.Shared.Next(1, 10), cancellationToken);
-            }
-        }
-        throw new InvalidOperationException($"Experiment {id} kept changing under a status transition.");
+            await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
+            return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.Changed(ExperimentRecord.From(updated)));
+        }, () => new ExperimentTransition.Busy(), cancellationToken);
     }
 
     /// <summary>
@@ -191,7 +200,7 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>Rows in example order, then repetition; <paramref name="afterKey"/> continues a previous page.</summary>
-    public async Task<Storage.Page<ExperimentRowResult>> ListRowsAsync(string id, int limit, string? afterKey, CancellationToken cancellationToken)
+    public async Task<ResultPage<ExperimentRowResult>> ListRowsAsync(string id, int limit, string? afterKey, CancellationToken cancellationToken)
     {
         var rows = new List<ExperimentRowResult>(limit);
         string? lastKey = null;
@@ -206,7 +215,7 @@ public sealed class ExperimentStore(StorageClients storage)
             rows.Add(row);
             lastKey = key;
         }
-        return new Storage.Page<ExperimentRowResult>(rows, more ? lastKey : null);
+        return new ResultPage<ExperimentRowResult>(rows, more ? lastKey : null);
     }
 
     public async IAsyncEnumerable<ExperimentRowResult> ReadRowsAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -229,7 +238,7 @@ public sealed class ExperimentStore(StorageClients storage)
     }
 
     /// <summary>Newest first, optionally only those of one prompt and/or one dataset.</summary>
-    public async Task<Storage.Page<ExperimentRecord>> ListAsync(string? prompt, string? dataset, int limit, string? afterKey, CancellationToken cancellationToken)
+    public async Task<ResultPage<ExperimentRecord>> ListAsync(string? prompt, string? dataset, int limit, string? afterKey, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
         var filter = afterKey is null
@@ -240,7 +249,7 @@ public sealed class ExperimentStore(StorageClients storage)
         var entries = await Table.QueryAsync<ExperimentIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = entries.Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(e => GetAsync(e.ExperimentId, cancellationToken)));
-        return new Storage.Page<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
+        return new ResultPage<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
     }
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -11,6 +12,11 @@ using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
+using PromptFunctions.Contracts;
+using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Experiments;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -23,16 +29,16 @@ public sealed class ExperimentsApi(
     ExperimentStore store,
     ExperimentRequestReader reader,
     IExperimentExamples examples,
-    PromptPublisher publisher,
+    PromptService prompts,
     PromptCatalog catalog,
     ExperimentEngine engine,
     IOptions<ExperimentsOptions> options,
     TimeProvider clock)
 {
-    public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Start(HttpRequest request, DurableTaskClient durable) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var body = await call.ReadObjectAsync("prompt", "dataset", "model", "evaluators", "repetitions", "max_concurrency", "cache", "name", "description", "metadata");
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var prompt = await reader.ReadPromptAsync(cursor.Required(body, "$", "prompt"), "$.prompt", cursor, call.Aborted);
         var dataset = await ReadDatasetAsync(cursor.Required(body, "$", "dataset"), "$.dataset", cursor, call.Aborted);
         var model = prompt is null ? null : reader.ReadModel(body["model"], "$.model", prompt.Content, cursor);
@@ -51,32 +57,31 @@ public sealed class ExperimentsApi(
         var record = new ExperimentRecord(id, name, description, metadata?.ToJsonString(), prompt.Name, prompt.VersionId, prompt.Version?.Sequence, prompt.DraftJson, prompt.DraftParent,
             dataset.Name, dataset.VersionId, dataset.Split, dataset.Count, (int)repetitions, model.Connection, model.Model, model.InvocationParameters.ToJsonString(),
             evaluators.ToJsonString(), cache.Value.ToString().ToLowerInvariant(), (int)concurrency, ExperimentStatus.Queued, clock.GetUtcNow(), call.Principal.Name,
-            null, null, null, null, null);
+            null, null, null, null, null) { PromptTag = prompt.Tag };
         await store.CreateAsync(record, call.Aborted);
         var plan = ExperimentPlan.For(id, record.Units, record.MaxConcurrency);
         engine.Prewarm(id);
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(RunExperimentOrchestrator), new ExperimentRunState(plan, 0, 0, 0),
             new StartOrchestrationOptions(InstanceId: id), call.Aborted);
 
-        var location = $"/{ApiRoutes.Prefix}/experiments/{id}";
-        var response = Describe(record, 0, 0);
-        response["status_url"] = location;
-        return new JsonBytesResult(202, JsonResponses.Serialize(response)) { Location = location };
+        var location = "/" + ApiRoutes.Expand(ExperimentRoutes.Experiment, id);
+        var response = Describe(record, 0, 0) with { StatusUrl = location };
+        return new JsonBytesResult(202, ContractsJson.Serialize(response)) { Location = location };
     });
 
-    private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, JsonCursor cursor, CancellationToken cancellationToken)
+    private async Task<DatasetSelection?> ReadDatasetAsync(JsonNode? node, string path, ValidatingJsonReader cursor, CancellationToken cancellationToken)
     {
         if (node is null) return null;
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         cursor.Closed(obj, path, "name", "version", "split");
-        var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"));
-        var version = obj["version"] is { } v ? cursor.String(v, JsonCursor.Member(path, "version"), 100) : null;
-        var split = obj["split"] is { } s ? cursor.String(s, JsonCursor.Member(path, "split"), 100) : null;
+        var name = cursor.String(cursor.Required(obj, path, "name"), ValidatingJsonReader.Member(path, "name"));
+        var version = obj["version"] is { } v ? cursor.String(v, ValidatingJsonReader.Member(path, "version"), 100) : null;
+        var split = obj["split"] is { } s ? cursor.String(s, ValidatingJsonReader.Member(path, "split"), 100) : null;
         if (name is null) return null;
         if (!Identifiers.IsPromptName(name))
         {
-            cursor.Fault(JsonCursor.Member(path, "name"), "a dataset name follows the prompt name rule: " + Identifiers.PromptNameRule);
+            cursor.Fault(ValidatingJsonReader.Member(path, "name"), "a dataset name follows the prompt name rule: " + Identifiers.PromptNameRule);
             return null;
         }
         var selection = await examples.ResolveAsync(name, version, split, cancellationToken);
@@ -85,14 +90,14 @@ public sealed class ExperimentsApi(
         return selection;
     }
 
-    public Task<IResult> Get(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Get(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
-        return JsonResponses.Json(Describe(record, done, errors));
+        return JsonResponses.Contract(Describe(record, done, errors));
     });
 
-    public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> List(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var prompt = call.Query("prompt");
         var dataset = call.Query("dataset");
@@ -101,25 +106,23 @@ public sealed class ExperimentsApi(
         var after = Cursors.Decode(call.Query("cursor"));
         if (after is not null && !after.Contains('|', StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
         var page = await store.ListAsync(prompt, dataset, call.Limit(), after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(r => (JsonNode?)Describe(r, null, null)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Contracts.Page<ExperimentInfo>(page.Items.Select(r => Describe(r, null, null)).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
-    public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Rows(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var after = Cursors.Decode(call.Query("cursor"));
         if (after is not null && !after.StartsWith("r|", StringComparison.Ordinal)) throw ProblemException.BadRequest("'cursor' is not a cursor this API issued.");
         var page = await store.ListRowsAsync(record.Id, call.Limit(), after, call.Aborted);
-        var data = new JsonArray(page.Items.Select(r => (JsonNode?)RowJson(r)).ToArray());
-        return JsonResponses.Json(new JsonObject { ["data"] = data, ["next_cursor"] = Cursors.Encode(page.NextCursor) });
+        return JsonResponses.Contract(new Contracts.Page<ExperimentRowInfo>(page.Items.Select(Row).ToList(), Cursors.Encode(page.NextCursor)));
     });
 
     /// <summary>
     /// Compares two experiments run on the same dataset version, row by row (example id and repetition), with the
     /// evaluation library's seeded paired bootstrap and exact McNemar test; see docs/comparison.md.
     /// </summary>
-    public Task<IResult> Compare(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Compare(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var baselineId = call.Query("baseline") ?? throw ProblemException.BadRequest("Give 'baseline': an experiment id.");
         var candidateId = call.Query("candidate") ?? throw ProblemException.BadRequest("Give 'candidate': an experiment id.");
@@ -153,15 +156,23 @@ public sealed class ExperimentsApi(
             await foreach (var row in store.ReadRowsAsync(r.Id, call.Aborted)) list.Add(ExperimentAggregation.ToStatisticsRow(row));
             return list;
         }));
-        var comparison = Evaluation.Statistics.ExperimentComparison.Compare(rows[0], rows[1], new Evaluation.Statistics.ComparisonOptions
+        Evaluation.Statistics.ExperimentComparison comparison;
+        try
         {
-            Seed = seed,
-            Resamples = resamples,
-            Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
-        });
+            comparison = Evaluation.Statistics.ExperimentComparison.Compare(rows[0], rows[1], new Evaluation.Statistics.ComparisonOptions
+            {
+                Seed = seed,
+                Resamples = resamples,
+                Correction = correctionText == "bonferroni" ? Evaluation.Statistics.MultiplicityCorrection.Bonferroni : Evaluation.Statistics.MultiplicityCorrection.None,
+            }, call.Aborted);
+        }
+        catch (Evaluation.Statistics.ComparisonTooLargeException e)
+        {
+            throw ProblemException.BadRequest($"'resamples' is too large for these experiments: {e.Message}.");
+        }
         var body = System.Text.Json.JsonSerializer.SerializeToNode(comparison, ComparisonJson)!.AsObject();
-        body["baseline_experiment"] = Describe(baseline, null, null);
-        body["candidate_experiment"] = Describe(candidate, null, null);
+        body["baseline_experiment"] = JsonSerializer.SerializeToNode(Describe(baseline, null, null), ContractsJson.Context.ExperimentInfo);
+        body["candidate_experiment"] = JsonSerializer.SerializeToNode(Describe(candidate, null, null), ContractsJson.Context.ExperimentInfo);
         return JsonResponses.Json(body);
     });
 
@@ -171,7 +182,7 @@ public sealed class ExperimentsApi(
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Export(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var record = await RequireAsync(id, call);
         var format = call.Query("format") ?? "jsonl";
@@ -179,16 +190,17 @@ public sealed class ExperimentsApi(
         return (IResult)new ExperimentExport(record, store, examples, format);
     });
 
-    public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Cancel(HttpRequest request, string id, DurableTaskClient durable) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var record = await RequireAsync(id, call);
         var cancelled = await store.TransitionAsync(record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
-            r => r with { Status = ExperimentStatus.Cancelled, CompletedAt = clock.GetUtcNow() }, call.Aborted);
-        if (cancelled is null)
+            r => r with { Status = ExperimentStatus.Cancelled, CompletedAt = clock.GetUtcNow() }, call.Aborted) switch
         {
-            var current = await store.GetAsync(record.Id, call.Aborted);
-            throw ProblemException.Conflict($"Experiment {record.Id} is already {current?.Status}; only queued or running experiments can be cancelled.");
-        }
+            ExperimentTransition.Changed changed => changed.Record,
+            ExperimentTransition.WrongStatus wrong => throw ProblemException.Conflict($"Experiment {record.Id} is already {wrong.Status}; only queued or running experiments can be cancelled."),
+            ExperimentTransition.NotFound => throw ProblemException.NotFound($"Experiment {record.Id} does not exist."),
+            _ => throw ProblemException.Busy($"Experiment {record.Id}"),
+        };
         try
         {
             await durable.TerminateInstanceAsync(record.Id, new TerminateInstanceOptions { Output = "cancelled" }, call.Aborted);
@@ -199,41 +211,46 @@ public sealed class ExperimentsApi(
             // above is what callers read, and running batches see it within a second.
         }
         var (done, errors) = await store.ProgressAsync(record.Id, call.Aborted);
-        return JsonResponses.Json(Describe(cancelled, done, errors));
+        return JsonResponses.Contract(Describe(cancelled, done, errors));
     });
 
     /// <summary>
     /// Saves the experiment's prompt (with the model and parameters it ran with) as a version, recording the
     /// experiment and the parent version, and optionally moves a tag onto it.
     /// </summary>
-    public Task<IResult> Promote(HttpRequest request, string id) => executor.RunAsync(request, ApiRoles.Write, async call =>
+    public Task<IResult> Promote(HttpRequest request, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Write, async call =>
     {
         var record = await RequireAsync(id, call);
         var body = await call.ReadJsonAsync(required: false);
         var obj = body is null ? new JsonObject() : ApiCall.ExpectObject(body, "tag", "message");
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var tag = obj["tag"] is { } t ? cursor.String(t, "$.tag") : null;
         var message = obj["message"] is { } m ? cursor.String(m, "$.message", 2000) : null;
         if (tag is not null && !Identifiers.IsTagName(tag)) cursor.Fault("$.tag", Identifiers.TagNameRule);
         if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
         if (record.Status != ExperimentStatus.Completed)
             throw ProblemException.Conflict($"Experiment {record.Id} is {record.Status}; only a completed experiment can be promoted.");
-        if (tag is not null) publisher.RequireMayChangeTag(call.Principal, tag);
+        if (tag is not null) prompts.RequireMayChangeTag(call.Principal, tag);
 
         var content = await PromotedContentAsync(record, call.Aborted);
         var parent = record.DraftJson is null ? record.PromptVersionId : record.DraftParentId;
-        var creation = new VersionCreation(call.Principal.Name, message ?? $"promoted from experiment {record.Id}", parent, record.Id);
-        var published = await publisher.PublishAsync(record.PromptName, content, creation, tag is null ? [] : [tag], call.Principal, "$", call.Aborted);
+        var version = new NewVersion(record.PromptName, content, message ?? $"promoted from experiment {record.Id}", parent, record.Id);
+        var published = await prompts.PublishAsync(version, tag is null ? [] : [tag], call.Principal, null, call.Aborted) switch
+        {
+            PublishOutcome.Published p => p,
+            PublishOutcome.ParentNotFound p => throw ProblemException.Invalid("$", $"prompt '{record.PromptName}' has no version '{p.Parent}'"),
+            _ => throw ProblemException.Busy($"Prompt '{record.PromptName}'"),
+        };
         await store.TransitionAsync(record.Id, [ExperimentStatus.Completed], r => r with { PromotedVersionId = published.Version.Id }, call.Aborted);
 
-        var document = await catalog.GetDocumentAsync(published.Version, call.Aborted) ?? throw new InvalidOperationException("promoted content is missing");
-        var response = JsonNode.Parse(document.ResponseBytes)!.AsObject();
-        response["created"] = published.Created;
-        response["tags"] = new JsonArray(published.Tags.Select(x => (JsonNode?)new JsonObject { ["name"] = x.Tag, ["changed"] = x.Changed }).ToArray());
-        return new JsonBytesResult(published.Created ? 201 : 200, JsonResponses.Serialize(response))
+        var saved = published.Version;
+        var document = await catalog.GetDocumentAsync(saved, call.Aborted) ?? throw PromptLookups.MissingContent(saved);
+        var response = new CreatedVersionResponse(saved.Id, saved.Prompt, saved.Sequence, saved.CreatedAt, saved.CreatedBy, saved.Message, saved.Parent, saved.ExperimentId,
+            published.Created, published.Tags.Select(t => new TagMoveResult(t.Tag, t.Changed)).ToList())
         {
-            Location = $"/{ApiRoutes.Prefix}/prompts/{record.PromptName}/versions/{published.Version.Id}",
+            Content = ContractsJson.Members(document.ContentJson),
         };
+        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), saved.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, saved.Id));
     });
 
     private async Task<PromptVersionContent> PromotedContentAsync(ExperimentRecord record, CancellationToken cancellationToken)
@@ -264,53 +281,31 @@ public sealed class ExperimentsApi(
         return await store.GetAsync(id, call.Aborted) ?? throw ProblemException.NotFound($"Experiment {id} does not exist.");
     }
 
-    public static JsonObject Describe(ExperimentRecord r, long? done, long? errors)
-    {
-        var obj = new JsonObject
-        {
-            ["id"] = r.Id,
-            ["name"] = r.Name,
-            ["description"] = r.Description,
-            ["metadata"] = r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
-            ["status"] = r.Status,
-            ["prompt"] = new JsonObject
-            {
-                ["name"] = r.PromptName,
-                ["version"] = r.PromptVersionId,
-                ["sequence"] = r.PromptSequence,
-                ["draft"] = r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson),
-                ["draft_parent"] = r.DraftParentId,
-            },
-            ["dataset"] = new JsonObject { ["name"] = r.DatasetName, ["version"] = r.DatasetVersionId, ["split"] = r.Split, ["examples"] = r.RowCount },
-            ["model"] = new JsonObject { ["connection"] = r.Connection, ["model"] = r.Model, ["invocation_parameters"] = JsonNode.Parse(r.InvocationParametersJson) },
-            ["evaluators"] = JsonNode.Parse(r.EvaluatorsJson),
-            ["repetitions"] = r.Repetitions,
-            ["max_concurrency"] = r.MaxConcurrency,
-            ["cache"] = r.CacheMode,
-            ["created_at"] = r.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["created_by"] = r.CreatedBy,
-            ["started_at"] = r.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
-            ["completed_at"] = r.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
-            ["error"] = r.Error,
-            ["promoted_version"] = r.PromotedVersionId,
-        };
-        if (done is not null)
-            obj["progress"] = new JsonObject { ["done"] = done, ["total"] = r.Units, ["errors"] = errors };
-        obj["aggregates"] = r.AggregatesJson is null ? null : JsonNode.Parse(r.AggregatesJson);
-        return obj;
-    }
+    public static ExperimentInfo Describe(ExperimentRecord r, long? done, long? errors) => new(
+        r.Id,
+        r.Name,
+        r.Description,
+        r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
+        r.Status,
+        new ExperimentPrompt(r.PromptName, r.PromptVersionId, r.PromptSequence, r.PromptTag, r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson), r.DraftParentId),
+        new ExperimentDataset(r.DatasetName, r.DatasetVersionId, r.Split, r.RowCount),
+        new ExperimentModel(r.Connection, r.Model, JsonNode.Parse(r.InvocationParametersJson)),
+        JsonNode.Parse(r.EvaluatorsJson),
+        r.Repetitions,
+        r.MaxConcurrency,
+        r.CacheMode,
+        r.CreatedAt,
+        r.CreatedBy,
+        r.StartedAt,
+        r.CompletedAt,
+        r.Error,
+        r.PromotedVersionId,
+        done is null ? null : new ExperimentProgress(done.Value, r.Units, errors ?? 0),
+        r.AggregatesJson is null ? null : JsonNode.Parse(r.AggregatesJson));
 
-    public static JsonObject RowJson(ExperimentRowResult r) => new()
-    {
-        ["example_id"] = r.ExampleId,
-        ["index"] = r.Index,
-        ["repetition"] = r.Repetition,
-        ["output"] = r.Output,
-        ["scores"] = JsonNode.Parse(r.ScoresJson),
-        ["latency_ms"] = Math.Round(r.LatencyMs, 3),
-        ["input_tokens"] = r.InputTokens,
-        ["output_tokens"] = r.OutputTokens,
-        ["cost"] = r.Cost,
-        ["error"] = r.Error,
-    };
+    public static ExperimentRowInfo Row(ExperimentRowResult r) =>
+        new(r.ExampleId, r.Index, r.Repetition, r.Output, JsonNode.Parse(r.ScoresJson), Math.Round(r.LatencyMs, 3), r.InputTokens, r.OutputTokens, r.Cost, r.Error);
+
+    /// <summary>A row as a JSON object, for exports that add the example's members to it.</summary>
+    public static JsonObject RowJson(ExperimentRowResult r) => JsonSerializer.SerializeToNode(Row(r), ContractsJson.Context.ExperimentRowInfo)!.AsObject();
 }

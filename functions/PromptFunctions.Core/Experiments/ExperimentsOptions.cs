@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace PromptFunctions.Core.Experiments;
 
 /// <summary>Section <c>Experiments</c>.</summary>
@@ -23,4 +25,28 @@ public sealed class ModelPrice
     public double OutputPerMillionTokens { get; set; }
 
     public double Cost(long inputTokens, long outputTokens) => (inputTokens * InputPerMillionTokens + outputTokens * OutputPerMillionTokens) / 1_000_000d;
+}
+
+/// <summary>Checks <see cref="ExperimentsOptions"/> at start, including that the default connection is configured.</summary>
+public sealed class ExperimentsOptionsValidator(IOptions<Models.ModelsOptions> models) : IValidateOptions<ExperimentsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ExperimentsOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxConcurrency is < 1 or > 10_000)
+            failures.Add($"Experiments:MaxConcurrency must be between 1 and 10000; got {options.MaxConcurrency}");
+        if (options.MaxRepetitions is < 1 or > 1000)
+            failures.Add($"Experiments:MaxRepetitions must be between 1 and 1000; got {options.MaxRepetitions}");
+        if (options.DefaultConnection is { } connection && !models.Value.ContainsKey(connection))
+        {
+            var known = models.Value.Count == 0 ? "none is configured" : $"configured: {string.Join(", ", models.Value.Keys.Order(StringComparer.Ordinal))}";
+            failures.Add($"Experiments:DefaultConnection names '{connection}', which is not a model connection (Models:<name>; {known})");
+        }
+        foreach (var (model, price) in options.Prices)
+        {
+            if (!double.IsFinite(price.InputPerMillionTokens) || price.InputPerMillionTokens < 0 || !double.IsFinite(price.OutputPerMillionTokens) || price.OutputPerMillionTokens < 0)
+                failures.Add($"Experiments:Prices:{model} must be non-negative numbers");
+        }
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
 }

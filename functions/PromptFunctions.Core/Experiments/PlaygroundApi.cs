@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using PromptFunctions.Core.Auth;
+using PromptFunctions.Contracts.Experiments;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Model;
@@ -16,10 +17,10 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
 {
     public const int MaxExamples = 20;
 
-    public Task<IResult> Run(HttpRequest request) => executor.RunAsync(request, ApiRoles.Read, async call =>
+    public Task<IResult> Run(HttpRequest request) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var body = await call.ReadObjectAsync("prompt", "model", "evaluators", "variables", "examples", "dataset", "cache");
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var prompt = await reader.ReadPromptAsync(cursor.Required(body, "$", "prompt"), "$.prompt", cursor, call.Aborted);
         var model = prompt is null ? null : reader.ReadModel(body["model"], "$.model", prompt.Content, cursor);
         var evaluators = reader.ReadEvaluators(body["evaluators"], "$.evaluators", cursor);
@@ -32,24 +33,21 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
 
         var runtime = engine.AdHocRuntime(prompt.Content, model, evaluators, cache.Value, null);
         var results = await Task.WhenAll(rows.Select(row => engine.RunRowAsync(runtime, row, 0, call.Aborted)));
-        var data = new JsonArray();
+        var data = new List<PlaygroundRow>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = ExperimentsApi.RowJson(results[i]);
-            row["input"] = rows[i].Input.DeepClone();
-            row["expected"] = rows[i].Expected?.DeepClone();
-            data.Add(row);
+            var r = ExperimentsApi.Row(results[i]);
+            data.Add(new PlaygroundRow(r.ExampleId, r.Index, r.Repetition, r.Output, r.Scores, r.LatencyMs, r.InputTokens, r.OutputTokens, r.Cost, r.Error,
+                rows[i].Input.DeepClone(), rows[i].Expected?.DeepClone()));
         }
-        return JsonResponses.Json(new JsonObject
-        {
-            ["prompt"] = new JsonObject { ["name"] = prompt.Name, ["version"] = prompt.VersionId, ["draft"] = prompt.DraftJson is not null },
-            ["model"] = new JsonObject { ["connection"] = model.Connection, ["model"] = model.Model, ["invocation_parameters"] = model.InvocationParameters.DeepClone() },
-            ["results"] = data,
-            ["aggregates"] = ExperimentAggregation.Aggregate(results),
-        });
+        return JsonResponses.Contract(new PlaygroundResponse(
+            new PlaygroundPrompt(prompt.Name, prompt.VersionId, prompt.DraftJson is not null),
+            new ExperimentModel(model.Connection, model.Model, model.InvocationParameters.DeepClone()),
+            data,
+            ExperimentAggregation.Aggregate(results)));
     });
 
-    private async Task<List<ExperimentExample>?> ReadRowsAsync(JsonObject body, string source, JsonCursor cursor, CancellationToken cancellationToken)
+    private async Task<List<ExperimentExample>?> ReadRowsAsync(JsonObject body, string source, ValidatingJsonReader cursor, CancellationToken cancellationToken)
     {
         switch (source)
         {
@@ -69,11 +67,11 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
                 var rows = new List<ExperimentExample>();
                 for (var i = 0; i < array.Count; i++)
                 {
-                    var path = JsonCursor.Index("$.examples", i);
+                    var path = ValidatingJsonReader.Index("$.examples", i);
                     if (cursor.Object(array[i], path) is not { } example) continue;
                     cursor.Closed(example, path, "id", "input", "expected", "metadata");
-                    var input = cursor.Object(cursor.Required(example, path, "input"), JsonCursor.Member(path, "input"));
-                    var id = example["id"] is { } idNode ? cursor.String(idNode, JsonCursor.Member(path, "id"), 200) : null;
+                    var input = cursor.Object(cursor.Required(example, path, "input"), ValidatingJsonReader.Member(path, "input"));
+                    var id = example["id"] is { } idNode ? cursor.String(idNode, ValidatingJsonReader.Member(path, "id"), 200) : null;
                     if (input is not null)
                         rows.Add(new ExperimentExample(id ?? $"example-{i}", i, (JsonObject)input.DeepClone(), example["expected"]?.DeepClone(), example["metadata"]?.DeepClone() as JsonObject));
                 }
@@ -84,15 +82,15 @@ public sealed class PlaygroundApi(ApiExecutor executor, ExperimentRequestReader 
                 var path = "$.dataset";
                 if (cursor.Object(body["dataset"], path) is not { } obj) return null;
                 cursor.Closed(obj, path, "name", "version", "split", "offset", "limit");
-                var name = cursor.String(cursor.Required(obj, path, "name"), JsonCursor.Member(path, "name"));
-                var version = obj["version"] is { } v ? cursor.String(v, JsonCursor.Member(path, "version"), 100) : null;
-                var split = obj["split"] is { } s ? cursor.String(s, JsonCursor.Member(path, "split"), 100) : null;
-                var offset = obj["offset"] is { } o ? cursor.Integer(o, JsonCursor.Member(path, "offset"), 0) : 0;
-                var limit = obj["limit"] is { } l ? cursor.Integer(l, JsonCursor.Member(path, "limit"), 1, MaxExamples) : MaxExamples;
+                var name = cursor.String(cursor.Required(obj, path, "name"), ValidatingJsonReader.Member(path, "name"));
+                var version = obj["version"] is { } v ? cursor.String(v, ValidatingJsonReader.Member(path, "version"), 100) : null;
+                var split = obj["split"] is { } s ? cursor.String(s, ValidatingJsonReader.Member(path, "split"), 100) : null;
+                var offset = obj["offset"] is { } o ? cursor.Integer(o, ValidatingJsonReader.Member(path, "offset"), 0) : 0;
+                var limit = obj["limit"] is { } l ? cursor.Integer(l, ValidatingJsonReader.Member(path, "limit"), 1, MaxExamples) : MaxExamples;
                 if (name is null || offset is null || limit is null) return null;
                 if (!Identifiers.IsPromptName(name))
                 {
-                    cursor.Fault(JsonCursor.Member(path, "name"), Identifiers.PromptNameRule);
+                    cursor.Fault(ValidatingJsonReader.Member(path, "name"), Identifiers.PromptNameRule);
                     return null;
                 }
                 var selection = await examples.ResolveAsync(name, version, split, cancellationToken);

@@ -1,207 +1,85 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using PromptFunctions.Core.Auth;
-using PromptFunctions.Core.Configuration;
-using PromptFunctions.Prompts;
-using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Http;
 
 /// <summary>
-/// The envelope of every API call in both hosts: authenticate, authorize, run the handler, and turn caller
-/// errors into problem responses and anything else into a logged 500 that reveals nothing.
+/// How one family of routes speaks: which credentials it takes and what its errors look like. The native API,
+/// the Phoenix API and the Langfuse API share everything else (<see cref="ApiExecutor"/>).
 /// </summary>
-public sealed class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<PromptHubOptions> options, ILogger<ApiExecutor> logger)
+public interface IApiDialect
 {
-    public PromptHubOptions Options => options.Value;
+    /// <summary>The caller, or a 401 <see cref="ProblemException"/> saying what to send.</summary>
+    ApiPrincipal Authenticate(HttpRequest request, ApiKeyAuthenticator keys);
 
-    public Task<IResult> RunAsync(HttpRequest request, ApiRoles role, Func<ApiCall, Task<IResult>> handler) =>
-        RunAsync(request, role, handler, static (call, handler) => handler(call));
+    /// <summary>A caller error (or the envelope's own 401/403/500/503) in this dialect's error format.</summary>
+    IResult Error(ProblemException problem, HttpRequest request);
+
+    /// <summary>Anything every response of the dialect carries, success or error.</summary>
+    IResult Complete(IResult result) => result;
+}
+
+/// <summary>
+/// The envelope of every API call in both hosts: authenticate and authorize in the route's dialect, run the
+/// handler, and turn caller errors into the dialect's error responses, storage outages into 503 and anything else
+/// into a logged 500 that reveals nothing.
+/// </summary>
+public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<ApiOptions> options, ILogger<ApiExecutor> logger)
+{
+    public ApiOptions Options => options.Value;
+
+    public Task<IResult> RunAsync(HttpRequest request, IApiDialect dialect, ApiRoles role, Func<ApiCall, Task<IResult>> handler) =>
+        RunAsync(request, dialect, role, handler, static (call, handler) => handler(call));
 
     /// <summary>The same, with the handler's state passed in rather than captured, for allocation-free hot paths.</summary>
-    public async Task<IResult> RunAsync<TState>(HttpRequest request, ApiRoles role, TState state, Func<ApiCall, TState, Task<IResult>> handler)
+    public async Task<IResult> RunAsync<TState>(HttpRequest request, IApiDialect dialect, ApiRoles role, TState state, Func<ApiCall, TState, Task<IResult>> handler)
     {
+        IResult result;
         try
         {
-            var principal = authenticator.Authenticate(request)
-                ?? throw new ProblemException(401, "Unauthorized", "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+            var principal = dialect.Authenticate(request, authenticator);
             if (!principal.Has(role))
                 throw ProblemException.Forbidden($"Key '{principal.Name}' lacks the '{role.ToString().ToLowerInvariant()}' role this operation needs.");
-            return await handler(new ApiCall(request, principal, options.Value), state);
+            result = await handler(new ApiCall(request, principal, options.Value), state);
         }
         catch (ProblemException problem)
         {
-            return JsonResponses.Problem(problem, request.Path);
+            result = dialect.Error(problem, request);
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            return new EmptyResult(499);
+            result = new EmptyResult(499);
+        }
+        catch (Exception e) when (IsStorageOutage(e))
+        {
+            LogStorageUnavailable(logger, e, request.Method, request.Path);
+            result = dialect.Error(ProblemException.Unavailable("Storage is unavailable right now; retry shortly."), request);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Unhandled error in {Method} {Path}", request.Method, request.Path);
-            return JsonResponses.Problem(new ProblemException(500, "Internal error", $"The request failed unexpectedly; trace id {request.HttpContext.TraceIdentifier}."), request.Path);
+            LogUnhandled(logger, e, request.Method, request.Path);
+            result = dialect.Error(new ProblemException(500, "Internal error", $"The request failed unexpectedly; trace id {request.HttpContext.TraceIdentifier}."), request);
         }
+        return dialect.Complete(result);
     }
-}
 
-/// <summary>One authenticated request, with the parsing helpers handlers share.</summary>
-public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, PromptHubOptions options)
-{
-    public HttpRequest Request { get; } = request;
-    public ApiPrincipal Principal { get; } = principal;
-    public CancellationToken Aborted => Request.HttpContext.RequestAborted;
-
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
-
-    /// <summary>Reads the body as JSON within the configured size limit (413 beyond it, 400 if malformed).</summary>
-    public async Task<JsonNode?> ReadJsonAsync(bool required = true)
+    /// <summary>
+    /// Storage that does not answer, or answers with a server error after the SDK's own retries: the caller can
+    /// retry later, so it is a 503, not a 500.
+    /// </summary>
+    private static bool IsStorageOutage(Exception e) => e switch
     {
-        var limit = options.MaxRequestBodyBytes;
-        if (Request.ContentLength > limit) throw TooLarge(limit);
-        var contentType = Request.ContentType;
-        if (contentType is not null && !IsJson(contentType))
-            throw new ProblemException(415, "Unsupported media type", $"Send the body as application/json, not '{contentType}'.");
+        RequestFailedException r => r.Status is 0 or >= 500,
+        AggregateException a => a.InnerExceptions.All(IsStorageOutage),
+        _ => false,
+    };
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        while (true)
-        {
-            var memory = buffer.GetMemory(8192);
-            var read = await Request.Body.ReadAsync(memory, Aborted);
-            if (read == 0) break;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit) throw TooLarge(limit);
-        }
-        if (buffer.WrittenCount == 0)
-        {
-            if (required) throw ProblemException.BadRequest("The request needs a JSON body.");
-            return null;
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
-            CheckDuplicateMembers(document.RootElement, "$");
-            return JsonNode.Parse(buffer.WrittenSpan, documentOptions: DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            throw ProblemException.BadRequest($"The body is not valid JSON: {e.Message}");
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
 
-    /// <summary>A repeated member name is ambiguous (which one wins differs between parsers), so it is rejected.</summary>
-    private static void CheckDuplicateMembers(JsonElement element, string path)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var property in element.EnumerateObject())
-                {
-                    var memberPath = JsonCursor.Member(path, property.Name);
-                    if (!seen.Add(property.Name)) throw ProblemException.BadRequest($"The body repeats the member {memberPath}.");
-                    CheckDuplicateMembers(property.Value, memberPath);
-                }
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray()) CheckDuplicateMembers(item, JsonCursor.Index(path, index++));
-                break;
-        }
-    }
-
-    private static bool IsJson(string contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var media) &&
-        (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
-         media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
-
-    private static ProblemException TooLarge(int limit) =>
-        new(413, "Payload too large", $"The body exceeds the limit of {limit.ToString(CultureInfo.InvariantCulture)} bytes.");
-
-    /// <summary>The body as an object, closed to <paramref name="allowed"/> members (422 listing every fault).</summary>
-    public async Task<JsonObject> ReadObjectAsync(params string[] allowed)
-    {
-        var node = await ReadJsonAsync();
-        return ExpectObject(node, allowed);
-    }
-
-    public static JsonObject ExpectObject(JsonNode? node, params string[] allowed)
-    {
-        var cursor = new JsonCursor();
-        var obj = cursor.Object(node, "$");
-        if (obj is not null) cursor.Closed(obj, "$", allowed);
-        if (cursor.Faults.Count > 0) throw ProblemException.Invalid(cursor.Faults);
-        return obj!;
-    }
-
-    public int Limit()
-    {
-        var text = Request.Query["limit"].ToString();
-        if (text.Length == 0) return Math.Min(50, options.MaxPageSize);
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit < 1 || limit > options.MaxPageSize)
-            throw ProblemException.BadRequest($"'limit' must be an integer from 1 to {options.MaxPageSize}, got '{text}'.");
-        return limit;
-    }
-
-    public string? Query(string name)
-    {
-        var values = Request.Query[name];
-        if (values.Count > 1) throw ProblemException.BadRequest($"Give '{name}' once.");
-        var value = values.ToString();
-        return value.Length == 0 ? null : value;
-    }
-
-    /// <summary>Tags listed in <c>PromptHub:ProtectedTags</c> move, disappear or roll back only with the <c>promote</c> role.</summary>
-    public void RequireMayChangeTag(string tag) => RequireMayChangeTag(options, Principal, tag);
-
-    /// <summary>The protected-tag rule: 403 unless <paramref name="principal"/> may move or delete <paramref name="tag"/>.</summary>
-    public static void RequireMayChangeTag(PromptHubOptions options, ApiPrincipal principal, string tag)
-    {
-        if (options.ProtectedTags.Contains(tag, StringComparer.Ordinal) && !principal.Has(ApiRoles.Promote))
-            throw ProblemException.Forbidden($"Tag '{tag}' is protected; moving or deleting it needs a key with the 'promote' role, and key '{principal.Name}' lacks it.");
-    }
-
-    public static string PromptName(string? name)
-    {
-        if (!Identifiers.IsPromptName(name))
-            throw ProblemException.BadRequest($"'{Printable(name)}' is not a valid prompt name: {Identifiers.PromptNameRule}.");
-        return name!;
-    }
-
-    public static string TagName(string? tag, string what = "tag")
-    {
-        if (!Identifiers.IsTagName(tag))
-            throw ProblemException.BadRequest($"'{Printable(tag)}' is not a valid {what} name: {Identifiers.TagNameRule}.");
-        return tag!;
-    }
-
-    /// <summary>Echoes caller input safely: control characters escaped, long input cut.</summary>
-    public static string Printable(string? text)
-    {
-        if (text is null) return "";
-        var cut = text.Length > 80 ? text[..80] + "..." : text;
-        return string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
-    }
-
-    /// <summary>Parses If-Match / If-None-Match: <c>*</c>, or a list of strong entity tags.</summary>
-    public static IReadOnlyList<string>? EntityTags(string headerValue, string headerName, out bool any)
-    {
-        any = false;
-        var text = headerValue.Trim();
-        if (text.Length == 0) return null;
-        if (text == "*")
-        {
-            any = true;
-            return [];
-        }
-        if (!EntityTagHeaderValue.TryParseList([text], out var parsed) || parsed.Count == 0)
-            throw ProblemException.BadRequest($"'{headerName}' must be '*' or a list of quoted entity tags such as \"<version id>\".");
-        return parsed.Select(tag => (tag.IsWeak ? "W/" : "") + tag.Tag.Value!.Trim('"')).ToList();
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage unavailable during {Method} {Path}")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string method, PathString path);
 }

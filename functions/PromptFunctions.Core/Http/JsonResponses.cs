@@ -75,13 +75,24 @@ public static class JsonResponses
 
     public static JsonBytesResult Json(JsonNode body, int status = 200) => new(status, Serialize(body));
 
+    /// <summary>A typed contract (see PromptFunctions.Contracts), serialized with its source-generated metadata.</summary>
+    public static JsonBytesResult Contract<T>(T body, int status = 200) => new(status, Contracts.ContractsJson.Serialize(body));
+
     public static JsonBytesResult Problem(ProblemException problem, string instance) =>
         new(problem.Status, Serialize(problem.ToJson(instance)), JsonBytesResult.ProblemJson)
         {
             Headers = problem.Status == 401
-                ? new Dictionary<string, string> { [HeaderNames.WWWAuthenticate] = "Bearer realm=\"PromptFunctions\"" }
-                : null,
+                ? With(problem.Headers, HeaderNames.WWWAuthenticate, "Bearer realm=\"PromptFunctions\"")
+                : problem.Headers,
         };
+
+    /// <summary><paramref name="headers"/> plus one more.</summary>
+    public static IReadOnlyDictionary<string, string> With(IReadOnlyDictionary<string, string>? headers, string name, string value)
+    {
+        var all = headers is null ? new Dictionary<string, string>() : new Dictionary<string, string>(headers);
+        all[name] = value;
+        return all;
+    }
 
     public static string Quote(string entityTag) => $"\"{entityTag}\"";
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OllamaSharp;
 using OpenAI;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Models;
 
@@ -87,7 +88,7 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 /// Builds one <see cref="IChatClient"/> pipeline per configured connection, lazily and once. Requests choose a
 /// connection by name only; endpoints and keys never come from a request.
 /// </summary>
-public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock) : IDisposable
+public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock, ModelCallMetrics? callMetrics = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
 
@@ -101,14 +102,17 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     public IChatClient GetChatClient(string name) =>
         _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
 
-    /// <summary>Telemetry and logging outermost, then retries with a per-attempt timeout, then the provider.</summary>
+    /// <summary>Telemetry and logging outermost, then the call metrics, then retries with a per-attempt timeout, then the provider.</summary>
     private IChatClient Build(string name, ModelConnectionOptions settings)
     {
         var inner = CreateProviderClient(settings);
         var policy = new ModelCallPolicy(settings.MaxRetries, TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds), TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        var capture = new ModelRequestCapture(settings);
         return inner.AsBuilder()
+            .Use(client => new RequestCaptureService(client, capture))
             .UseLogging(loggerFactory)
-            .UseOpenTelemetry(loggerFactory, sourceName: "PromptFunctions.Models", configure: telemetry => telemetry.EnableSensitiveData = false)
+            .UseOpenTelemetry(loggerFactory, sourceName: TelemetryNames.ModelsSource, configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Use(client => callMetrics is null ? client : callMetrics.Wrap(client, name, settings.Model))
             .Use(client => new ResilientChatClient(client, policy, clock))
             .Build();
     }
@@ -117,14 +121,17 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     // policy would multiply the attempts.
     private static readonly System.ClientModel.Primitives.ClientRetryPolicy NoRetries = new(maxRetries: 0);
 
-    public static IChatClient CreateProviderClient(ModelConnectionOptions settings)
+    /// <param name="transport">The HTTP handler under the client; null for the default network stack.</param>
+    public static IChatClient CreateProviderClient(ModelConnectionOptions settings, HttpMessageHandler? transport = null)
     {
         var timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
+        System.ClientModel.Primitives.PipelineTransport? pipelineTransport = transport is null ? null : new System.ClientModel.Primitives.HttpClientPipelineTransport(new HttpClient(transport));
         switch (settings.Provider.ToLowerInvariant())
         {
             case ModelProviderNames.OpenAI:
             {
                 var clientOptions = new OpenAIClientOptions { NetworkTimeout = timeout, RetryPolicy = NoRetries };
+                if (pipelineTransport is not null) clientOptions.Transport = pipelineTransport;
                 if (settings.Endpoint is { Length: > 0 } endpoint) clientOptions.Endpoint = new Uri(endpoint);
                 return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
             }
@@ -133,18 +140,22 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
                 // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/ with the resource key.
                 var baseUri = new Uri(settings.Endpoint!.TrimEnd('/') + "/openai/v1/");
                 var clientOptions = new OpenAIClientOptions { Endpoint = baseUri, NetworkTimeout = timeout, RetryPolicy = NoRetries };
+                if (pipelineTransport is not null) clientOptions.Transport = pipelineTransport;
                 return new OpenAIClient(new ApiKeyCredential(settings.ApiKey!), clientOptions).GetChatClient(settings.Model).AsIChatClient();
             }
             case ModelProviderNames.OpenAICompatible:
             {
                 var clientOptions = new OpenAIClientOptions { Endpoint = new Uri(settings.Endpoint!), NetworkTimeout = timeout, RetryPolicy = NoRetries };
+                if (pipelineTransport is not null) clientOptions.Transport = pipelineTransport;
                 // Many compatible servers need no key; the SDK still requires a credential value.
                 var key = string.IsNullOrEmpty(settings.ApiKey) ? "unused" : settings.ApiKey;
                 return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(settings.Model).AsIChatClient();
             }
             case ModelProviderNames.Ollama:
             {
-                var http = new HttpClient { BaseAddress = new Uri(settings.Endpoint!), Timeout = timeout };
+                var http = transport is null ? new HttpClient() : new HttpClient(transport);
+                http.BaseAddress = new Uri(settings.Endpoint!);
+                http.Timeout = timeout;
                 return new OllamaApiClient(http, settings.Model);
             }
             default:

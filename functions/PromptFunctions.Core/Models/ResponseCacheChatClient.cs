@@ -28,9 +28,10 @@ public sealed class ResponseNotRecordedException(string key)
 }
 
 /// <summary>
-/// Records and replays model responses in blob storage, keyed by connection, model, the exact messages, the
-/// parameters that shape the answer and the repetition index, so a replayed experiment makes no model calls and
-/// reproduces its outputs exactly. The repetition index travels in <see cref="ChatOptions.AdditionalProperties"/>
+/// Records and replays model responses in blob storage, keyed by the exact request the connection would send (see
+/// <see cref="ModelRequestCapture"/>) and the repetition index, so a replayed experiment makes no model calls and
+/// reproduces its outputs exactly, and a request that differs in anything the model sees is never served another's
+/// answer. The repetition index travels in <see cref="ChatOptions.AdditionalProperties"/>
 /// under <see cref="RepetitionProperty"/> and is removed before the request reaches the model.
 /// </summary>
 public sealed class ResponseCacheChatClient(IChatClient inner, BlobContainerClient container, string connection, ResponseCacheMode mode)
@@ -46,7 +47,9 @@ public sealed class ResponseCacheChatClient(IChatClient inner, BlobContainerClie
         var (forwarded, repetition) = WithoutRepetition(options);
         if (mode == ResponseCacheMode.Fresh) return await base.GetResponseAsync(list, forwarded, cancellationToken);
 
-        var key = CacheKey(connection, list, forwarded, repetition, InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId);
+        var capture = InnerClient.GetService<ModelRequestCapture>()
+            ?? throw new InvalidOperationException($"Connection '{connection}' cannot show the request it would send, so its responses cannot be recorded or replayed; build it with ModelConnections.");
+        var key = CacheKey(connection, await capture.CaptureAsync(list, forwarded, cancellationToken), repetition);
         var blob = container.GetBlobClient($"{key[..2]}/{key}.json");
         try
         {
@@ -84,40 +87,35 @@ public sealed class ResponseCacheChatClient(IChatClient inner, BlobContainerClie
         return (copy, Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>SHA-256 of the canonical JSON of everything that determines the answer.</summary>
-    public static string CacheKey(string connection, IReadOnlyList<ChatMessage> messages, ChatOptions? options, int repetition, string? defaultModel)
+    /// <summary>
+    /// SHA-256 of the canonical JSON of the request the connection would send (method, path and query, and the body
+    /// as canonical JSON when it is JSON, else its bytes), the connection's name and the repetition index. Keying on
+    /// the final request rather than on chosen fields means that anything which reaches the model, including options
+    /// added later, changes the key, and that nothing which does not reach it (the order of options in code) does.
+    /// Version 2 of the key; responses recorded under version 1 (a list of fields) are not found.
+    /// </summary>
+    public static string CacheKey(string connection, CapturedModelRequest request, int repetition)
     {
         var key = new JsonObject
         {
+            ["version"] = 2,
             ["connection"] = connection,
-            ["model"] = options?.ModelId ?? defaultModel,
-            ["messages"] = JsonSerializer.SerializeToNode(messages, Json),
+            ["method"] = request.Method,
+            ["path"] = request.PathAndQuery,
             ["repetition"] = repetition,
         };
-        if (options is not null)
+        try
         {
-            key["temperature"] = options.Temperature;
-            key["max_output_tokens"] = options.MaxOutputTokens;
-            key["top_p"] = options.TopP;
-            key["top_k"] = options.TopK;
-            key["seed"] = options.Seed;
-            key["frequency_penalty"] = options.FrequencyPenalty;
-            key["presence_penalty"] = options.PresencePenalty;
-            key["stop"] = options.StopSequences is { } stop ? new JsonArray(stop.Select(s => (JsonNode?)s).ToArray()) : null;
-            key["response_format"] = options.ResponseFormat is ChatResponseFormatJson json
-                ? new JsonObject { ["name"] = json.SchemaName, ["schema"] = json.Schema is { } schema ? JsonNode.Parse(schema.GetRawText()) : null }
-                : options.ResponseFormat is null ? null : JsonValue.Create(options.ResponseFormat.GetType().Name);
-            key["tools"] = options.Tools is { Count: > 0 } tools
-                ? new JsonArray(tools.Select(t => (JsonNode?)new JsonObject
-                {
-                    ["name"] = t.Name,
-                    ["description"] = t.Description,
-                    ["schema"] = t is AIFunctionDeclaration f ? JsonNode.Parse(f.JsonSchema.GetRawText()) : null,
-                }).ToArray())
-                : null;
-            key["tool_mode"] = options.ToolMode?.ToString();
-            key["extra"] = options.AdditionalProperties is { Count: > 0 } extra ? JsonSerializer.SerializeToNode(extra, Json) : null;
+            key["body"] = JsonNode.Parse(request.Body);
+            return CanonicalJson.Sha256Hex(key);
         }
-        return CanonicalJson.Sha256Hex(key);
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            // Not JSON, or JSON without a canonical form (a judge's request quotes model output, which may hold a
+            // lone surrogate): the bytes as sent are the key.
+            key["body"] = null;
+            key["body_base64"] = Convert.ToBase64String(request.Body);
+            return CanonicalJson.Sha256Hex(key);
+        }
     }
 }

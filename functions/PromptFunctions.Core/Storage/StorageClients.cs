@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
-using PromptFunctions.Core.Configuration;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Core.Storage;
 
@@ -11,7 +11,7 @@ namespace PromptFunctions.Core.Storage;
 /// </summary>
 public sealed class StorageClients
 {
-    public StorageClients(IOptions<StorageOptions> options)
+    public StorageClients(IOptions<StorageOptions> options, IEnumerable<StoragePipelinePolicy>? policies = null)
     {
         var settings = options.Value;
         var tableOptions = new TableClientOptions();
@@ -20,9 +20,24 @@ public sealed class StorageClients
         var blobOptions = new BlobClientOptions();
         blobOptions.Retry.MaxRetries = 3;
         blobOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        foreach (var added in policies ?? [])
+        {
+            tableOptions.AddPolicy(added.Policy, added.Position);
+            blobOptions.AddPolicy(added.Policy, added.Position);
+        }
 
-        TableService = new TableServiceClient(settings.ConnectionString, tableOptions);
-        BlobService = new BlobServiceClient(settings.ConnectionString, blobOptions);
+        if (settings.UsesServiceUris)
+        {
+            // One credential for both clients, so they share its token cache.
+            var credential = StorageCredentials.For(settings);
+            TableService = new TableServiceClient(new Uri(settings.TableServiceUri!), credential, tableOptions);
+            BlobService = new BlobServiceClient(new Uri(settings.BlobServiceUri!), credential, blobOptions);
+        }
+        else
+        {
+            TableService = new TableServiceClient(settings.ConnectionString, tableOptions);
+            BlobService = new BlobServiceClient(settings.ConnectionString, blobOptions);
+        }
         Prompts = TableService.GetTableClient(settings.PromptsTable);
         PromptIndex = TableService.GetTableClient(settings.PromptIndexTable);
         Versions = BlobService.GetBlobContainerClient(settings.VersionsContainer);

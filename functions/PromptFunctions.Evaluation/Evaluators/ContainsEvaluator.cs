@@ -69,7 +69,7 @@ public sealed class ContainsEvaluator(ContainsSpec spec) : LocalOutputEvaluator(
     {
         if (node is JsonValue value && value.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
             return JsonText.ToText(value)!;
-        throw new EvaluationFailedException($"{what} is {Prompts.Model.JsonCursor.Describe(node)}; contains checks need strings, numbers or booleans");
+        throw new EvaluationFailedException($"{what} is {Prompts.Model.ValidatingJsonReader.Describe(node)}; contains checks need strings, numbers or booleans");
     }
 
     private static string List(IReadOnlyList<string> values)

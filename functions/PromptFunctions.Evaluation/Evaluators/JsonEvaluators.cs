@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Json.Schema;
 using PromptFunctions.Evaluation.Specs;
 using PromptFunctions.Evaluation.Text;
@@ -32,6 +33,8 @@ public sealed class JsonSchemaEvaluator(JsonSchemaSpec spec) : LocalOutputEvalua
 {
     private const int MaxErrors = 5;
 
+    private readonly TimeoutBreaker _timeouts = new();
+
     public JsonSchemaSpec Spec { get; } = spec;
 
     protected override EvaluatorScore Score(EvaluationSample sample)
@@ -51,13 +54,25 @@ public sealed class JsonSchemaEvaluator(JsonSchemaSpec spec) : LocalOutputEvalua
         using (document)
         {
             EvaluationResults results;
+            if (_timeouts.IsOpen) throw _timeouts.Refusal("the schema's patterns");
             try
             {
-                results = Spec.Schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+                var root = document.RootElement;
+                results = BoundedSchemaPatterns.WithinDeadline(() =>
+                {
+                    BoundedSchemaPatterns.CheckMemberNames(root, Spec.MemberNamePatterns);
+                    return Spec.Schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+                });
             }
             catch (RefResolutionException e)
             {
                 throw new EvaluationFailedException($"the schema refers to a schema that is not available: {e.Message}", e);
+            }
+            catch (RegexMatchTimeoutException e)
+            {
+                _timeouts.Record();
+                throw new EvaluationFailedException(
+                    $"a 'pattern' of the schema did not finish within {BoundedSchemaPatterns.Describe()} on this output (a pattern with nested repetition can backtrack exponentially)", e);
             }
             if (results.IsValid) return EvaluatorScore.Pass("the output matches the schema");
 

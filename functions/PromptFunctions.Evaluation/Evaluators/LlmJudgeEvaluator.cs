@@ -115,7 +115,7 @@ public sealed record JudgeAnswer(double Score, string? Label, string Explanation
             null => null,
             JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Trim(),
             JsonValue v when v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.ToJsonString(),
-            var other => throw new EvaluationFailedException($"the judge's label is {Prompts.Model.JsonCursor.Describe(other)}, not a string"),
+            var other => throw new EvaluationFailedException($"the judge's label is {Prompts.Model.ValidatingJsonReader.Describe(other)}, not a string"),
         };
         if (labels is not null)
         {
@@ -166,7 +166,7 @@ public sealed record JudgeAnswer(double Score, string? Label, string Explanation
         else if (node is JsonValue s && s.GetValueKind() == JsonValueKind.String && TryReadNumberText(s.GetValue<string>(), out var parsed))
             score = parsed;
         else
-            throw new EvaluationFailedException($"the judge's score is {Prompts.Model.JsonCursor.Describe(node)}, not a number: {TextDifference.Quote(text.Trim())}");
+            throw new EvaluationFailedException($"the judge's score is {Prompts.Model.ValidatingJsonReader.Describe(node)}, not a number: {TextDifference.Quote(text.Trim())}");
         if (!double.IsFinite(score) || score < 0 || score > 1)
             throw new EvaluationFailedException($"the judge's score {TextDifference.Number(score)} is outside [0, 1]");
         return score;

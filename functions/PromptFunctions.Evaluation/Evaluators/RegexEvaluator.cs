@@ -7,14 +7,18 @@ namespace PromptFunctions.Evaluation.Evaluators;
 
 /// <summary>
 /// The output matches a .NET regular expression (anywhere, or the whole output with full_match). A pattern that does
-/// not finish within its timeout is an evaluator error, not a failed output.
+/// not finish within its timeout is an evaluator error, not a failed output; after <see cref="TimeoutBreaker.MaxTimeouts"/>
+/// such errors the evaluator stops running the pattern for the rest of its run (see <see cref="TimeoutBreaker"/>).
 /// </summary>
 public sealed class RegexEvaluator(RegexSpec spec) : LocalOutputEvaluator(spec.Name, EvaluatorTypes.Regex)
 {
+    private readonly TimeoutBreaker _timeouts = new();
+
     public RegexSpec Spec { get; } = spec;
 
     protected override EvaluatorScore Score(EvaluationSample sample)
     {
+        if (_timeouts.IsOpen) throw _timeouts.Refusal("the pattern");
         Match match;
         try
         {
@@ -22,6 +26,7 @@ public sealed class RegexEvaluator(RegexSpec spec) : LocalOutputEvaluator(spec.N
         }
         catch (RegexMatchTimeoutException e)
         {
+            _timeouts.Record();
             throw new EvaluationFailedException(
                 $"the pattern did not finish within {Spec.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms on this output (a pattern with nested repetition can backtrack exponentially)", e);
         }

@@ -21,7 +21,7 @@ public static class EvaluatorSpecParser
     /// <summary>Parses a list of specs; throws <see cref="PromptValidationException"/> listing every fault.</summary>
     public static IReadOnlyList<EvaluatorSpec> Parse(JsonNode? node, string path = "$")
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var specs = Read(node, path, cursor);
         if (cursor.Faults.Count > 0 || specs is null)
             throw new PromptValidationException(cursor.Faults.Count > 0 ? cursor.Faults : [new ValidationFault(path, "invalid evaluator list")]);
@@ -31,7 +31,7 @@ public static class EvaluatorSpecParser
     /// <summary>Parses one spec; throws <see cref="PromptValidationException"/> listing every fault.</summary>
     public static EvaluatorSpec ParseOne(JsonNode? node, string path = "$")
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var spec = ReadOne(node, path, cursor);
         if (cursor.Faults.Count > 0 || spec is null)
             throw new PromptValidationException(cursor.Faults.Count > 0 ? cursor.Faults : [new ValidationFault(path, "invalid evaluator")]);
@@ -39,13 +39,13 @@ public static class EvaluatorSpecParser
     }
 
     /// <summary>Reads a list into <paramref name="cursor"/> without throwing; null when anything is wrong.</summary>
-    public static IReadOnlyList<EvaluatorSpec>? Read(JsonNode? node, string path, JsonCursor cursor) =>
+    public static IReadOnlyList<EvaluatorSpec>? Read(JsonNode? node, string path, ValidatingJsonReader cursor) =>
         Read(node, path, cursor, TextOptions.NormalizationSupported);
 
-    public static EvaluatorSpec? ReadOne(JsonNode? node, string path, JsonCursor cursor) =>
+    public static EvaluatorSpec? ReadOne(JsonNode? node, string path, ValidatingJsonReader cursor) =>
         ReadOne(node, path, cursor, TextOptions.NormalizationSupported);
 
-    internal static IReadOnlyList<EvaluatorSpec>? Read(JsonNode? node, string path, JsonCursor cursor, bool normalizationSupported)
+    internal static IReadOnlyList<EvaluatorSpec>? Read(JsonNode? node, string path, ValidatingJsonReader cursor, bool normalizationSupported)
     {
         var faultsBefore = cursor.Faults.Count;
         var array = cursor.Array(node, path);
@@ -59,12 +59,12 @@ public static class EvaluatorSpecParser
         var firstPathByName = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < array.Count; i++)
         {
-            var itemPath = JsonCursor.Index(path, i);
+            var itemPath = ValidatingJsonReader.Index(path, i);
             var spec = ReadOne(array[i], itemPath, cursor, normalizationSupported);
             if (spec is null) continue;
             if (firstPathByName.TryGetValue(spec.Name, out var firstPath))
             {
-                var where = array[i] is JsonObject obj && obj["name"] is not null ? JsonCursor.Member(itemPath, "name") : itemPath;
+                var where = array[i] is JsonObject obj && obj["name"] is not null ? ValidatingJsonReader.Member(itemPath, "name") : itemPath;
                 cursor.Fault(where, $"duplicate evaluator name '{spec.Name}' (first at {firstPath}); give each evaluator a distinct name");
                 continue;
             }
@@ -74,25 +74,25 @@ public static class EvaluatorSpecParser
         return cursor.Faults.Count > faultsBefore ? null : specs;
     }
 
-    internal static EvaluatorSpec? ReadOne(JsonNode? node, string path, JsonCursor cursor, bool normalizationSupported)
+    internal static EvaluatorSpec? ReadOne(JsonNode? node, string path, ValidatingJsonReader cursor, bool normalizationSupported)
     {
         var faultsBefore = cursor.Faults.Count;
         var obj = cursor.Object(node, path);
         if (obj is null) return null;
         var typeNode = cursor.Required(obj, path, "type");
-        var type = typeNode is null ? null : cursor.String(typeNode, JsonCursor.Member(path, "type"));
+        var type = typeNode is null ? null : cursor.String(typeNode, ValidatingJsonReader.Member(path, "type"));
         if (type is null) return null;
         if (!EvaluatorTypes.All.Contains(type, StringComparer.Ordinal))
         {
-            cursor.Fault(JsonCursor.Member(path, "type"), $"unknown evaluator type '{type}'; known: {string.Join(", ", EvaluatorTypes.All)}");
+            cursor.Fault(ValidatingJsonReader.Member(path, "type"), $"unknown evaluator type '{type}'; known: {string.Join(", ", EvaluatorTypes.All)}");
             return null;
         }
 
         var name = type;
-        if (obj["name"] is { } nameNode && cursor.String(nameNode, JsonCursor.Member(path, "name")) is { } given)
+        if (obj["name"] is { } nameNode && cursor.String(nameNode, ValidatingJsonReader.Member(path, "name")) is { } given)
         {
             if (Identifiers.IsTagName(given)) name = given;
-            else cursor.Fault(JsonCursor.Member(path, "name"), NameRule);
+            else cursor.Fault(ValidatingJsonReader.Member(path, "name"), NameRule);
         }
 
         var options = new Options(obj, path, cursor, normalizationSupported);
@@ -172,7 +172,7 @@ public static class EvaluatorSpecParser
         if (schema is null) return null;
         if (schema is not JsonObject && !(schema is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False))
         {
-            options.Fault("schema", $"a JSON Schema is an object or a boolean, got {JsonCursor.Describe(schema)}");
+            options.Fault("schema", $"a JSON Schema is an object or a boolean, got {ValidatingJsonReader.Describe(schema)}");
             return null;
         }
         try
@@ -226,9 +226,9 @@ public static class EvaluatorSpecParser
     }
 
     /// <summary>Typed access to the options of one spec object; a faulty option records a fault and yields its default.</summary>
-    private sealed class Options(JsonObject obj, string path, JsonCursor cursor, bool normalizationSupported)
+    private sealed class Options(JsonObject obj, string path, ValidatingJsonReader cursor, bool normalizationSupported)
     {
-        public string PathOf(string name) => JsonCursor.Member(path, name);
+        public string PathOf(string name) => ValidatingJsonReader.Member(path, name);
 
         public void Fault(string name, string message) => cursor.Fault(PathOf(name), message);
 
@@ -276,7 +276,7 @@ public static class EvaluatorSpecParser
             var values = new List<string>(array.Count);
             for (var i = 0; i < array.Count; i++)
             {
-                var itemPath = JsonCursor.Index(PathOf(name), i);
+                var itemPath = ValidatingJsonReader.Index(PathOf(name), i);
                 var text = cursor.String(array[i], itemPath, maxLength, allowEmpty: false);
                 if (text is null) continue;
                 if (values.Contains(text, StringComparer.Ordinal)) cursor.Fault(itemPath, $"'{text}' appears more than once");

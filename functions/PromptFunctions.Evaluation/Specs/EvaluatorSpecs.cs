@@ -173,7 +173,14 @@ public sealed record JsonSchemaSpec : EvaluatorSpec
         var registry = new SchemaRegistry { Fetch = static (_, _) => null };
         try
         {
-            Schema = JsonSchema.Build(System.Text.Json.JsonSerializer.SerializeToElement(SchemaJson), new BuildOptions { SchemaRegistry = registry });
+            // Patterns get timeouts in every dialect the schema may name (BoundedSchemaPatterns).
+            Schema = JsonSchema.Build(System.Text.Json.JsonSerializer.SerializeToElement(SchemaJson), new BuildOptions
+            {
+                SchemaRegistry = registry,
+                DialectRegistry = BoundedSchemaPatterns.Registry(),
+                Dialect = BoundedSchemaPatterns.Default,
+            });
+            MemberNamePatterns = BoundedSchemaPatterns.Bound(Schema);
         }
         catch (Exception e) when (e is JsonSchemaException or RefResolutionException or System.Text.Json.JsonException or InvalidOperationException or FormatException or UriFormatException)
         {
@@ -186,6 +193,9 @@ public sealed record JsonSchemaSpec : EvaluatorSpec
     public JsonNode SchemaJson { get; }
     public JsonSchema Schema { get; }
     public bool StripCodeFence { get; }
+
+    /// <summary>The schema's <c>patternProperties</c> patterns, matched against member names within a deadline first.</summary>
+    internal IReadOnlyList<System.Text.RegularExpressions.Regex> MemberNamePatterns { get; }
 
     public override IEvaluator CreateEvaluator() => new JsonSchemaEvaluator(this);
 

@@ -36,6 +36,13 @@ public sealed record ComparisonOptions
     public const int MinResamples = 2_000;
     public const int MaxResamples = 200_000;
 
+    /// <summary>
+    /// The most values one comparison may draw: resamples × examples × evaluators. A bootstrap draw is cheap, but
+    /// 200,000 resamples of 100,000 examples for ten evaluators would be 200 billion of them; this bound keeps one
+    /// comparison to seconds.
+    /// </summary>
+    public const long MaxDraws = 4_000_000_000;
+
     /// <summary>Seeds the bootstrap: the same rows, options and seed always give the same comparison.</summary>
     public required int Seed { get; init; }
 
@@ -126,7 +133,10 @@ public sealed record ExperimentComparison(
     /// where both sides have a score are compared (see docs/comparison.md for the method and what a verdict means).
     /// </summary>
     /// <exception cref="ArgumentException">A key appears twice in one experiment.</exception>
-    public static ExperimentComparison Compare(IReadOnlyList<ExperimentRow> baseline, IReadOnlyList<ExperimentRow> candidate, ComparisonOptions options)
+    /// <exception cref="ComparisonTooLargeException">The bootstrap would draw more than <see cref="ComparisonOptions.MaxDraws"/> values.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between resamples).</exception>
+    public static ExperimentComparison Compare(IReadOnlyList<ExperimentRow> baseline, IReadOnlyList<ExperimentRow> candidate, ComparisonOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -149,8 +159,13 @@ public sealed record ExperimentComparison(
         var alpha = 1 - options.ConfidenceLevel;
         if (options.Correction == MultiplicityCorrection.Bonferroni && evaluators.Count > 1) alpha /= evaluators.Count;
 
+        var examples = paired.Select(k => k.ExampleId).Distinct(StringComparer.Ordinal).Count();
+        var draws = (long)options.Resamples * examples * evaluators.Count;
+        if (draws > ComparisonOptions.MaxDraws)
+            throw new ComparisonTooLargeException(options.Resamples, examples, evaluators.Count);
+
         var comparisons = evaluators
-            .Select(e => CompareEvaluator(e.Name, e.Type, paired, baselineByKey, candidateByKey, options, alpha))
+            .Select(e => CompareEvaluator(e.Name, e.Type, paired, baselineByKey, candidateByKey, options, alpha, cancellationToken))
             .ToList();
         return new ExperimentComparison(
             ExperimentSummary.Of(baseline), ExperimentSummary.Of(candidate), paired.Length, onlyInBaseline, onlyInCandidate,
@@ -178,7 +193,7 @@ public sealed record ExperimentComparison(
     private static EvaluatorComparison CompareEvaluator(
         string name, string type, RowKey[] paired,
         Dictionary<RowKey, ExperimentRow> baselineByKey, Dictionary<RowKey, ExperimentRow> candidateByKey,
-        ComparisonOptions options, double alpha)
+        ComparisonOptions options, double alpha, CancellationToken cancellationToken)
     {
         var pairs = new List<(RowKey Key, EvaluatorOutcome Baseline, EvaluatorOutcome Candidate)>(paired.Length);
         foreach (var key in paired)
@@ -245,7 +260,7 @@ public sealed record ExperimentComparison(
         {
             var seed = PairedTests.DeriveSeed(options.Seed, name);
             (var scoreCi, passInterval) = PairedTests.ClusterBootstrap(
-                [.. scoreSums], hasPassFail ? [.. passSums] : null, [.. counts], options.Resamples, 1 - alpha, seed);
+                [.. scoreSums], hasPassFail ? [.. passSums] : null, [.. counts], options.Resamples, 1 - alpha, seed, cancellationToken);
             scoreInterval = scoreCi;
         }
 
@@ -308,4 +323,16 @@ public sealed record ExperimentComparison(
 
     private static string Interval(ConfidenceInterval interval) =>
         $"{(interval.Level * 100).ToString("0.##", CultureInfo.InvariantCulture)}% CI [{Signed(interval.Lower)}, {Signed(interval.Upper)}]";
+}
+
+/// <summary>A comparison whose bootstrap would draw more than <see cref="ComparisonOptions.MaxDraws"/> values.</summary>
+public sealed class ComparisonTooLargeException(int resamples, int examples, int evaluators)
+    : ArgumentException(string.Create(CultureInfo.InvariantCulture,
+        $"{resamples:N0} resamples of {examples:N0} examples for {evaluators:N0} evaluators would draw {(long)resamples * examples * evaluators:N0} values, more than the limit of {ComparisonOptions.MaxDraws:N0}; use at most {LargestResamples(examples, evaluators):N0} resamples for these experiments"))
+{
+    /// <summary>The most resamples these experiments allow (at least the minimum, which always fits the row limits).</summary>
+    public int LargestAllowed { get; } = LargestResamples(examples, evaluators);
+
+    private static int LargestResamples(int examples, int evaluators) =>
+        (int)Math.Clamp(ComparisonOptions.MaxDraws / Math.Max(1L, (long)examples * evaluators), 0, ComparisonOptions.MaxResamples);
 }

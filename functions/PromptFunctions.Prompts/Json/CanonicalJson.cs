@@ -16,6 +16,10 @@ namespace PromptFunctions.Prompts.Json;
 /// </summary>
 public static class CanonicalJson
 {
+    // Throws on a lone surrogate instead of writing U+FFFD: two different strings must never share canonical bytes.
+    // Input readers reject such text first (JsonInput), so reaching this is a programming error.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static byte[] Serialize(JsonNode? node)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -105,7 +109,11 @@ public static class CanonicalJson
         return double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>ECMAScript Number::toString for finite doubles (RFC 8785 section 3.2.2.3).</summary>
+    /// <summary>
+    /// ECMAScript Number::toString for finite doubles (RFC 8785 section 3.2.2.3). NaN and infinity have no JSON form;
+    /// input readers reject numbers beyond the double range first (JsonInput), so reaching the exception is a
+    /// programming error.
+    /// </summary>
     public static string FormatNumber(double number)
     {
         if (double.IsNaN(number) || double.IsInfinity(number))
@@ -183,8 +191,8 @@ public static class CanonicalJson
         }
         builder.Append('"');
         var text = builder.ToString();
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        var written = Encoding.UTF8.GetBytes(text, span);
+        var span = output.GetSpan(StrictUtf8.GetMaxByteCount(text.Length));
+        var written = StrictUtf8.GetBytes(text, span);
         output.Advance(written);
     }
 

@@ -22,9 +22,11 @@ public static class PromptRenderer
     /// which must be a list of <c>{role, content}</c> messages.
     /// </summary>
     /// <exception cref="PromptValidationException">A placeholder variable is not a list of messages.</exception>
-    public static RenderedPrompt Render(PromptVersionContent content, JsonObject variables)
+    /// <exception cref="RenderLimitException">The prompt would exceed <paramref name="limits"/> (default <see cref="RenderLimits.Default"/>).</exception>
+    public static RenderedPrompt Render(PromptVersionContent content, JsonObject variables, RenderLimits? limits = null)
     {
         var engine = TemplateEngines.For(content.TemplateFormat);
+        var budget = new RenderBudget(limits ?? RenderLimits.Default);
         var missing = new List<string>();
         void Note(IEnumerable<string> names)
         {
@@ -36,24 +38,26 @@ public static class PromptRenderer
 
         if (content.Template is StringTemplate s)
         {
-            var result = engine.Render(s.Template, variables);
+            var result = engine.Render(s.Template, variables, budget);
             Note(result.MissingVariables);
             return new RenderedPrompt(null, result.Text, missing);
         }
 
         var chat = (ChatTemplate)content.Template;
         var messages = new List<RenderedMessage>(chat.Messages.Count);
-        var faults = new JsonCursor();
+        var faults = new ValidatingJsonReader();
         foreach (var message in chat.Messages)
         {
             switch (message)
             {
                 case PlaceholderMessage placeholder:
+                    // A placeholder copies its messages in; a template that repeats one is bounded like any text.
+                    if (variables[placeholder.Name] is { } history) budget.Output(RenderBudget.SizeOf(history));
                     messages.AddRange(ExpandPlaceholder(placeholder, variables, faults, Note));
                     break;
                 case ChatMessageTemplate m when m.Content.Text is { } text:
                 {
-                    var result = engine.Render(text, variables);
+                    var result = engine.Render(text, variables, budget);
                     Note(result.MissingVariables);
                     messages.Add(new RenderedMessage(m.Role, MessageContent.FromText(result.Text)));
                     break;
@@ -65,12 +69,13 @@ public static class PromptRenderer
                     {
                         if (part is TextPart textPart)
                         {
-                            var result = engine.Render(textPart.Text, variables);
+                            var result = engine.Render(textPart.Text, variables, budget);
                             Note(result.MissingVariables);
                             parts.Add(new TextPart(result.Text));
                         }
                         else
                         {
+                            budget.Output(RenderBudget.SizeOf(PromptVersionJson.ContentToJson(MessageContent.FromParts([part]))));
                             parts.Add(part);
                         }
                     }
@@ -83,9 +88,9 @@ public static class PromptRenderer
         return new RenderedPrompt(messages, null, missing);
     }
 
-    private static IEnumerable<RenderedMessage> ExpandPlaceholder(PlaceholderMessage placeholder, JsonObject variables, JsonCursor faults, Action<IEnumerable<string>> noteMissing)
+    private static IEnumerable<RenderedMessage> ExpandPlaceholder(PlaceholderMessage placeholder, JsonObject variables, ValidatingJsonReader faults, Action<IEnumerable<string>> noteMissing)
     {
-        var path = JsonCursor.Member("$.variables", placeholder.Name);
+        var path = ValidatingJsonReader.Member("$.variables", placeholder.Name);
         if (!variables.TryGetPropertyValue(placeholder.Name, out var value) || value is null)
         {
             noteMissing([placeholder.Name]);
@@ -98,14 +103,14 @@ public static class PromptRenderer
         {
             // Reuse the version schema for messages so a placeholder accepts exactly what a template message may hold.
             var probe = new JsonObject { ["template"] = new JsonArray(list[i]?.DeepClone()), ["template_format"] = "none" };
-            var cursor = new JsonCursor();
+            var cursor = new ValidatingJsonReader();
             var content = PromptVersionJson.Read(probe, "$", cursor);
             foreach (var fault in cursor.Faults)
-                faults.Fault(JsonCursor.Index(path, i) + fault.Path.Replace("$.template[0]", "", StringComparison.Ordinal), fault.Message);
+                faults.Fault(ValidatingJsonReader.Index(path, i) + fault.Path.Replace("$.template[0]", "", StringComparison.Ordinal), fault.Message);
             if (content?.Template is ChatTemplate { Messages: [ChatMessageTemplate message] })
                 expanded.Add(new RenderedMessage(message.Role, message.Content));
             else if (cursor.Faults.Count == 0)
-                faults.Fault(JsonCursor.Index(path, i), "a placeholder expands to messages with role and content, not to another placeholder");
+                faults.Fault(ValidatingJsonReader.Index(path, i), "a placeholder expands to messages with role and content, not to another placeholder");
         }
         return expanded;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using PromptFunctions.Prompts.Rendering;
 using PromptFunctions.Prompts.Templating.FString;
 
 namespace PromptFunctions.Prompts.Templating;
@@ -36,12 +37,15 @@ public sealed class FStringTemplateEngine : ITemplateEngine
         return names;
     }
 
-    public TemplateRenderResult Render(string template, JsonObject variables)
+    public TemplateRenderResult Render(string template, JsonObject variables) => Render(template, variables, RenderBudget.WithDefaults());
+
+    public TemplateRenderResult Render(string template, JsonObject variables, RenderBudget budget)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(variables);
-        var rendering = new Rendering(variables);
-        var text = rendering.Render(FStringParser.Parse(template), out _);
+        ArgumentNullException.ThrowIfNull(budget);
+        var rendering = new Rendering(variables, budget);
+        var text = rendering.Render(FStringParser.Parse(template), out _, isOutput: true);
         return new TemplateRenderResult(text, rendering.Missing);
     }
 
@@ -55,24 +59,35 @@ public sealed class FStringTemplateEngine : ITemplateEngine
         }
     }
 
-    private sealed class Rendering(JsonObject variables)
+    private sealed class Rendering(JsonObject variables, RenderBudget budget)
     {
         private readonly List<string> missing = [];
         private readonly HashSet<string> reported = new(StringComparer.Ordinal);
+
+        // One conversion per JSON node and render (all messages of a prompt): repeating {big} converts it once.
+        private readonly Dictionary<JsonNode, PyValue> converted =
+            budget.View(variables, static _ => new Dictionary<JsonNode, PyValue>(ReferenceEqualityComparer.Instance));
 
         public IReadOnlyList<string> Missing => missing;
 
         /// <param name="template">The template or a nested format spec.</param>
         /// <param name="complete">False when some field in it was missing and rendered empty.</param>
-        public string Render(FStringTemplate template, out bool complete)
+        /// <param name="isOutput">True for the template itself, whose text is the rendered output; false for a spec.</param>
+        public string Render(FStringTemplate template, out bool complete, bool isOutput = false)
         {
             var text = new StringBuilder();
             complete = true;
             foreach (var segment in template.Segments)
             {
-                if (segment is FStringLiteral literal) text.Append(literal.Text);
-                else if (TryRenderField((FStringField)segment, out var rendered)) text.Append(rendered);
+                budget.Step();
+                string? piece = null;
+                if (segment is FStringLiteral literal) piece = literal.Text;
+                else if (TryRenderField((FStringField)segment, out var rendered)) piece = rendered;
                 else complete = false;
+                if (piece is null) continue;
+                if (isOutput) budget.Output(piece.Length);
+                else budget.Charge(piece.Length);
+                text.Append(piece);
             }
             return text.ToString();
         }
@@ -84,28 +99,39 @@ public sealed class FStringTemplateEngine : ITemplateEngine
         private bool TryRenderField(FStringField field, out string rendered)
         {
             rendered = "";
-            var found = FieldResolver.TryResolve(variables, field.Name, out var value);
-            if (!found) Report(field.Name.Text);
-
-            var spec = Render(field.FormatSpec, out var specComplete);
-            if (!found || !specComplete) return false;
-
-            var converted = field.Conversion switch
-            {
-                's' => new PyStr(PyText.Str(value)),
-                'r' => new PyStr(PyText.Repr(value)),
-                'a' => new PyStr(PyText.Ascii(value)),
-                _ => value,
-            };
             try
             {
-                rendered = PyFormatter.Format(converted, spec);
+                var found = FieldResolver.TryResolve(variables, field.Name, Convert, out var value);
+                if (!found) Report(field.Name.Text);
+
+                var spec = Render(field.FormatSpec, out var specComplete);
+                if (!found || !specComplete) return false;
+
+                var text = field.Conversion switch
+                {
+                    's' => PyText.Str(value),
+                    'r' => PyText.Repr(value),
+                    'a' => PyText.Ascii(value),
+                    _ => null,
+                };
+                if (text is not null) budget.Charge(text.Length);
+                rendered = PyFormatter.Format(text is null ? value : new PyStr(text), spec);
                 return true;
             }
             catch (PyFormatException e)
             {
                 throw new TemplateSyntaxException(e.Message, field.Offset);
             }
+        }
+
+        private PyValue Convert(JsonNode? node)
+        {
+            if (node is null) return PyNone.Instance;
+            if (converted.TryGetValue(node, out var value)) return value;
+            budget.Charge(RenderBudget.SizeOf(node));
+            value = PyValue.FromJson(node);
+            converted[node] = value;
+            return value;
         }
 
         private void Report(string name)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PromptFunctions.Prompts.Rendering;
 
 namespace PromptFunctions.Prompts.Templating;
 
@@ -29,7 +30,16 @@ public interface ITemplateEngine
 
     /// <summary>Renders <paramref name="template"/>; missing variables render as empty text and are reported.</summary>
     /// <exception cref="TemplateSyntaxException">The template does not parse.</exception>
+    /// <exception cref="RenderLimitException">The render would exceed <see cref="RenderLimits.Default"/>.</exception>
     TemplateRenderResult Render(string template, JsonObject variables);
+
+    /// <summary>
+    /// Renders <paramref name="template"/> within <paramref name="budget"/>, which the caller shares between the texts
+    /// of one prompt; the result's text is counted as output.
+    /// </summary>
+    /// <exception cref="TemplateSyntaxException">The template does not parse.</exception>
+    /// <exception cref="RenderLimitException">The render would exceed the budget's limits.</exception>
+    TemplateRenderResult Render(string template, JsonObject variables, RenderBudget budget);
 }
 
 /// <param name="Text">The rendered text.</param>

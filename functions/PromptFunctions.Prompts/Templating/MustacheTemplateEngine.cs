@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PromptFunctions.Prompts.Rendering;
 using PromptFunctions.Prompts.Templating.Mustache;
 
 namespace PromptFunctions.Prompts.Templating;
@@ -28,13 +29,21 @@ public sealed class MustacheTemplateEngine : ITemplateEngine
         return VariableNameCollector.Collect(MustacheTemplateParser.Parse(template));
     }
 
-    public TemplateRenderResult Render(string template, JsonObject variables)
+    public TemplateRenderResult Render(string template, JsonObject variables) => Render(template, variables, RenderBudget.WithDefaults());
+
+    public TemplateRenderResult Render(string template, JsonObject variables, RenderBudget budget)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(variables);
+        ArgumentNullException.ThrowIfNull(budget);
         var parsed = MustacheTemplateParser.Parse(template);
-        var view = MustacheView.FromJson(variables);
-        var text = StubbleMustacheRenderer.Render(parsed, view);
-        return new TemplateRenderResult(text, MissingVariableCollector.Collect(parsed, view));
+        // The view is built once per render, however many messages of the prompt use it.
+        var view = budget.View(variables, v =>
+        {
+            budget.Charge(RenderBudget.SizeOf(v));
+            return MustacheView.FromJson(v);
+        });
+        var text = StubbleMustacheRenderer.Render(parsed, view, budget);
+        return new TemplateRenderResult(text, MissingVariableCollector.Collect(parsed, view, budget));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PromptFunctions.Prompts.Rendering;
 
 namespace PromptFunctions.Prompts.Templating;
 
@@ -13,10 +14,14 @@ public sealed class NoneTemplateEngine : ITemplateEngine
         return [];
     }
 
-    public TemplateRenderResult Render(string template, JsonObject variables)
+    public TemplateRenderResult Render(string template, JsonObject variables) => Render(template, variables, RenderBudget.WithDefaults());
+
+    public TemplateRenderResult Render(string template, JsonObject variables, RenderBudget budget)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(variables);
+        ArgumentNullException.ThrowIfNull(budget);
+        budget.Output(template.Length);
         return new TemplateRenderResult(template, []);
     }
 }

@@ -24,14 +24,16 @@ public sealed class ClientHarness : IAsyncDisposable
     public ManualClock Clock { get; }
     public IServiceProvider Services => _services;
 
-    public static ClientHarness Create(Uri baseUrl, string? apiKey = TestKeys.Reader, Action<PromptFunctionsClientOptions>? configure = null)
+    /// <param name="transport">Replaces the network handler under every other handler, to simulate what the network does.</param>
+    public static ClientHarness Create(Uri baseUrl, string? apiKey = TestKeys.Reader, Action<PromptFunctionsClientOptions>? configure = null,
+        Func<HttpMessageHandler>? transport = null)
     {
         var log = new RequestLog();
         var clock = new ManualClock();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(clock);
-        services.AddPromptFunctionsClient(options =>
+        var builder = services.AddPromptFunctionsClient(options =>
             {
                 options.BaseUrl = baseUrl;
                 options.ApiKey = apiKey;
@@ -42,6 +44,7 @@ public sealed class ClientHarness : IAsyncDisposable
                 configure?.Invoke(options);
             })
             .AddHttpMessageHandler(() => new CountingHandler(log));
+        if (transport is not null) builder.ConfigurePrimaryHttpMessageHandler(transport);
         return new ClientHarness(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), log, clock);
     }
 

@@ -8,7 +8,7 @@ public sealed class EvaluatorSpecParserTests
 {
     private static IReadOnlyList<ValidationFault> Faults(string json, bool normalizationSupported = true, string path = "$")
     {
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         var specs = EvaluatorSpecParser.Read(JsonNode.Parse(json), path, cursor, normalizationSupported);
         Assert.Null(specs);
         Assert.NotEmpty(cursor.Faults);
@@ -133,7 +133,7 @@ public sealed class EvaluatorSpecParserTests
     public void A_list_has_at_most_fifty_evaluators()
     {
         var list = new JsonArray([.. Enumerable.Range(0, 51).Select(i => (JsonNode)new JsonObject { ["type"] = "json_valid", ["name"] = $"j{i}" })]);
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         Assert.Null(EvaluatorSpecParser.Read(list, "$", cursor));
         Assert.Equal("$", Assert.Single(cursor.Faults).Path);
     }
@@ -145,7 +145,7 @@ public sealed class EvaluatorSpecParserTests
         Assert.Equal("$[0].normalization", fault.Path);
         Assert.Contains("globalization-invariant", fault.Message);
 
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         Assert.NotNull(EvaluatorSpecParser.Read(JsonNode.Parse("""[{"type":"exact_match","normalization":"none"}]"""), "$", cursor, normalizationSupported: false));
     }
 

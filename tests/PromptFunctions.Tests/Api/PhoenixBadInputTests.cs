@@ -115,6 +115,13 @@ public sealed class PhoenixBadInputTests(ApiHostsFixture hosts) : IClassFixture<
             422, Json, "body.version.tools.tool_choice", "union_tag_invalid"),
         new("response format without a schema", "POST", "/api/v1/prompts", CreateWith("response_format", """{"type": "json_schema", "json_schema": {"name": "n"}}"""), 422, Json, "body.version.response_format.json_schema.schema", "value_error"),
         new("response format json_object", "POST", "/api/v1/prompts", CreateWith("response_format", """{"type": "json_object"}"""), 422, Json, "body.version.response_format", "union_tag_invalid"),
+        new("extra_body number beyond double range", "POST", "/api/v1/prompts", CreateWithParameters("""{"type": "openai", "openai": {"extra_body": {"scale": 1e400}}}"""), 422, Json, "body.version.invocation_parameters.openai.extra_body.scale", "finite_number"),
+        new("temperature beyond double range", "POST", "/api/v1/prompts", CreateWithParameters("""{"type": "openai", "openai": {"temperature": -1e400}}"""), 422, Json, "body.version.invocation_parameters.openai.temperature", "finite_number"),
+        new("prompt metadata beyond double range", "POST", "/api/v1/prompts", """{"prompt": {"name": "phx-new", "metadata": {"n": [1, 1e999]}}, "version": {}}""", 422, Json, "body.prompt.metadata.n.1", "finite_number"),
+        // JSON nodes cannot hold a lone surrogate escape, so the escape goes into the finished body text.
+        new("lone surrogate in a message", "POST", "/api/v1/prompts", CreateWithMessage("""{"role": "user", "content": "LONE"}""").Replace("LONE", @"\ud800"), 422, Json, "body.version.template.messages.0.content", "string_unicode"),
+        new("lone surrogate in a member name", "POST", "/api/v1/prompts", CreateWithParameters("""{"type": "openai", "openai": {"extra_body": {"LONE": 1}}}""").Replace("LONE", @"\udc00x"), 422, Json, @"body.version.invocation_parameters.openai.extra_body.\\udc00x", "string_unicode"),
+        new("lone surrogate in a tag description", "POST", $"/api/v1/prompt_versions/{{v1}}/tags", """{"name": "ok", "description": "\ud800"}""", 422, Json, "body.description", "string_unicode"),
         new("huge body", "POST", "/api/v1/prompts", Create("phx-new", Version(user: new string('x', 1024 * 1024))).ToJsonString(), 413, Text, "exceeds"),
         new("body not json", "POST", "/api/v1/prompts", "name=x", 415, Text, "application/json", ContentType: "application/x-www-form-urlencoded"),
         new("reader creates", "POST", "/api/v1/prompts", Create("phx-new", Version()).ToJsonString(), 403, Text, "lacks the 'write' role", Key: TestKeys.Reader),

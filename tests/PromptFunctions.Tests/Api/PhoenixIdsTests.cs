@@ -1,5 +1,5 @@
 using System.Text;
-using PromptFunctions.Core.Http.Phoenix;
+using PromptFunctions.Core.Compatibility.Phoenix;
 
 namespace PromptFunctions.Tests.Api;
 
@@ -71,7 +71,7 @@ public sealed class PhoenixIdsTests
     [InlineData("$.response_format.json_schema.schema", "openai", "body.version.response_format.json_schema.schema")]
     public void Native_fault_paths_map_onto_the_Phoenix_body(string nativePath, string invocationType, string expected)
     {
-        var location = PhoenixVersionMapping.PhoenixLocation(["body", "version"], nativePath, invocationType);
+        var location = PhoenixFaultLocations.PhoenixLocation(["body", "version"], nativePath, invocationType);
         Assert.Equal(expected, string.Join('.', location));
     }
 

@@ -4,6 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using PromptFunctions.Core.Http;
 using PromptFunctions.FunctionApp.Triggers;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Tests.Composition;
 
@@ -24,10 +27,17 @@ public sealed class RouteParityTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        var declared = ApiRoutes.All.Select(r => $"{r.Method} {ApiRoutes.Prefix}/{r.Template}").Order(StringComparer.Ordinal).ToList();
+        var declared = ApiRoutes.All.Append(WebUiRoutes.Route).Select(r => $"{r.Method} {r.Template}").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(declared, functions);
         Assert.Equal(declared, local);
         Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => r.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void Host_json_route_prefix_is_the_one_the_route_templates_assume()
+    {
+        Assert.Equal(ApiRoutes.FunctionsRoutePrefix, HostJson.RoutePrefix);
+        Assert.All(ApiRoutes.All, r => Assert.StartsWith(ApiRoutes.Prefix + "/", r.Template, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -36,6 +46,6 @@ public sealed class RouteParityTests
         var functionNames = FunctionsDriver.TriggerRoutes()
             .Select(t => t.Method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name)
             .Order(StringComparer.Ordinal);
-        Assert.Equal(ApiRoutes.All.Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
+        Assert.Equal(ApiRoutes.All.Append(WebUiRoutes.Route).Select(r => r.Name).Order(StringComparer.Ordinal), functionNames);
     }
 }

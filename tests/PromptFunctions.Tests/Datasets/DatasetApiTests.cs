@@ -266,6 +266,57 @@ public sealed class DatasetApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHo
     }
 
     [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
+    public async Task Jsonl_numbers_beyond_the_double_range_and_text_that_is_not_unicode_are_faults_of_their_lines(string kind)
+    {
+        var api = hosts[kind];
+        await using var quiet = await api.QuietAsync();
+        var before = await api.Storage.SnapshotAsync();
+        var jsonl = "{\"q\":\"fine\"}\n" +                                        // 1
+                    "{\"q\":1e400}\n" +                                           // 2: flat record, number beyond range
+                    "{\"input\":{\"q\":\"x\"},\"expected\":-1e999}\n" +            // 3: example form
+                    "{\"input\":{\"q\":\"\\ud800\"}}\n" +                          // 4: lone surrogate escape
+                    "{\"input\":{\"q\":\"x\"},\"metadata\":{\"\\udc00\":1}}\n" +    // 5: lone surrogate in a member name
+                    "{\"q\":\"fine too\"}\n";                                      // 6
+        var response = await api.UploadAsync(Drivers.PromptName("ds"), jsonl, DatasetClient.Jsonl);
+        Assert.Equal(422, response.Status);
+        var errors = response.Json["errors"]!.AsArray().Select(e => (Path: e!["path"].Str(), Message: e["message"].Str()!)).ToList();
+        Assert.Equal(["line 2", "line 3", "line 4", "line 5"], errors.Select(e => e.Path));
+        Assert.StartsWith("$.q: the number 1e400 is outside the range", errors[0].Message);
+        Assert.StartsWith("$.expected: the number -1e999", errors[1].Message);
+        Assert.StartsWith("$.input.q: is not Unicode text", errors[2].Message);
+        Assert.StartsWith(@"$.metadata['\udc00']: the member name is not Unicode text", errors[3].Message);
+        Assert.Equal(before, await api.Storage.SnapshotAsync());
+    }
+
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
+    public async Task Bytes_that_are_not_utf8_are_faults_with_their_path_in_every_json_body(string kind)
+    {
+        var api = hosts[kind];
+        await using var quiet = await api.QuietAsync();
+        var before = await api.Storage.SnapshotAsync();
+        // 0xED 0xA0 0x80 is a UTF-16 surrogate written as UTF-8, which UTF-8 forbids; 0xFF never occurs in UTF-8.
+        static MemoryStream Body(string before, byte[] bad, string after) =>
+            new([.. Encoding.UTF8.GetBytes(before), .. bad, .. Encoding.UTF8.GetBytes(after)]);
+
+        var version = await api.SendStreamAsync(HttpMethod.Post, $"/api/prompts/{Drivers.PromptName("raw")}/versions",
+            Body("{\"version\":{\"template\":\"a", [0xED, 0xA0, 0x80], "b\"}}"), "application/json");
+        Assert.True(version.Status == 422, version.ToString());
+        Assert.Contains("$.version.template: is not Unicode text", version.Json["detail"].Str());
+
+        var json = await api.SendStreamAsync(HttpMethod.Post, $"/api/datasets/{Drivers.PromptName("ds")}/versions",
+            Body("{\"examples\":[{\"input\":{\"", [0xFF], "\":1}}]}"), DatasetClient.Json);
+        Assert.True(json.Status == 422, json.ToString());
+        Assert.Equal("$.examples[0].input['\uFFFD']", json.Json["errors"]![0]!["path"].Str());
+
+        var jsonl = await api.SendStreamAsync(HttpMethod.Post, $"/api/datasets/{Drivers.PromptName("ds")}/versions",
+            Body("{\"q\":\"", [0xC3], "\"}\n"), DatasetClient.Jsonl);
+        Assert.True(jsonl.Status == 422, jsonl.ToString());
+        Assert.Equal("line 1", jsonl.Json["errors"]![0]!["path"].Str());
+        Assert.StartsWith("$.q: is not Unicode text", jsonl.Json["errors"]![0]!["message"].Str());
+        Assert.Equal(before, await api.Storage.SnapshotAsync());
+    }
+
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Json_body_faults_carry_json_paths(string kind)
     {
         var api = hosts[kind];

@@ -5,13 +5,18 @@ using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Tests.Infrastructure;
 using Xunit.Abstractions;
+using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.Tests.Datasets;
 
 /// <summary>
-/// 100,000 rows in and out. The upload is generated while it is sent (nothing builds it whole), and the test
-/// checks that the server has staged most of it before the last row is even generated; the read goes page by
-/// page, and the bytes read from blob storage must equal the content's size: no page reads more than its rows.
+/// 100,000 rows in and out. The upload is generated while it is sent (nothing builds it whole). At row 90,000 the
+/// generator stops and waits until the server has staged over a megabyte on disk: a server that streams gets there
+/// from what it has already received, while one that buffered the body before parsing it would wait for the rest
+/// forever. So the property holds by construction rather than by timing: however the scheduler runs the two sides,
+/// the rest of the body is only sent once the server has shown it parses and stages as the bytes arrive. The read
+/// goes page by page, and the bytes read from blob storage must equal the content's size: no page reads more than
+/// its rows. Nothing here depends on how fast the machine is.
 /// </summary>
 public sealed class LargeDatasetTests(ITestOutputHelper output)
 {
@@ -37,7 +42,7 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
         // Functions host: it holds the request body before its worker sees any of it (with 2.9 MB sent and the
         // sender paused for 6 s, nothing was staged), so there the host's buffering bounds an upload, not ours.
         if (kind != Drivers.FunctionsHost)
-            Assert.True(body.StagedBytesAtRow90000 > 1_000_000, $"staged {body.StagedBytesAtRow90000} bytes before the body ended");
+            Assert.True(body.StagedBeforeTheRest, $"the server staged only {body.StagedBytesAtRow90000} bytes of the first 90,000 rows; it did not stream");
         Assert.Empty(Directory.Exists(api.Storage.DatasetStagingDirectory) ? Directory.GetFiles(api.Storage.DatasetStagingDirectory) : []);
         var uploadTime = clock.Elapsed;
 
@@ -60,8 +65,8 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
         var averageLine = version["content_bytes"]!.GetValue<double>() / Rows;
         if (bytesRead is not null) Assert.True(bytesRead.Total < (300 + 100) * averageLine * 1.1, $"read {bytesRead.Total} bytes for 300 rows of about {averageLine:0} bytes");
 
-        output.WriteLine($"{kind}: upload {uploadTime.TotalSeconds:0.0} s, upload and reads {clock.Elapsed.TotalSeconds:0.0} s");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"upload {uploadTime}, total {clock.Elapsed}");
+        // Durations are reported, never asserted: the benchmarks hold the performance figures (docs/benchmarks.md).
+        output.WriteLine($"{kind}: {body.StagedBytesAtRow90000:N0} bytes staged before row 90,000 was made; upload {uploadTime.TotalSeconds:0.0} s, upload and reads {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>Sums the content bytes the store reports reading for one dataset.</summary>
@@ -94,9 +99,17 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
         public void Dispose() => _listener.Dispose();
     }
 
-    /// <summary>A CSV body produced row by row as it is read; it notes how much the server had staged at row 90,000.</summary>
+    /// <summary>
+    /// A CSV body produced row by row as it is read. Before row 90,000 it waits until the server has staged over a
+    /// megabyte; the wait ends at once for a streaming server and never for a buffering one, so the ceiling only
+    /// turns a server that does not stream into a failure instead of a hang.
+    /// </summary>
     private sealed class GeneratedCsv(int rows, string stagingDirectory) : Stream
     {
+        private const int WaitRow = 90_000;
+        private const long StagedEnough = 1_000_000;
+        private static readonly TimeSpan Ceiling = TimeSpan.FromMinutes(2);
+
         private readonly byte[] _header = "id,question,context,answer,split\n"u8.ToArray();
         private byte[] _pending = [];
         private int _pendingAt;
@@ -104,9 +117,26 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
 
         public long StagedBytesAtRow90000 { get; private set; } = -1;
 
+        public bool StagedBeforeTheRest => StagedBytesAtRow90000 > StagedEnough;
+
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
+        {
+            if (_next == WaitRow && StagedBytesAtRow90000 < 0) WaitForStagingAsync().GetAwaiter().GetResult();
+            return Copy(buffer);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_next == WaitRow && StagedBytesAtRow90000 < 0) await WaitForStagingAsync(cancellationToken);
+            return Copy(buffer.Span);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Copy(Span<byte> buffer)
         {
             if (_pendingAt == _pending.Length && !Refill()) return 0;
             var n = Math.Min(buffer.Length, _pending.Length - _pendingAt);
@@ -115,9 +145,17 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
             return n;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+        /// <summary>Called once every row before 90,000 has been handed out, and before any row after it is made.</summary>
+        private async Task WaitForStagingAsync(CancellationToken cancellationToken = default)
+        {
+            if (_pendingAt < _pending.Length) return;
+            var waited = Stopwatch.StartNew();
+            long staged;
+            while ((staged = Staged()) <= StagedEnough && waited.Elapsed < Ceiling) await Task.Delay(20, cancellationToken);
+            StagedBytesAtRow90000 = staged;
+        }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+        private long Staged() => Directory.Exists(stagingDirectory) ? Directory.GetFiles(stagingDirectory).Sum(f => new FileInfo(f).Length) : 0;
 
         private bool Refill()
         {
@@ -130,9 +168,9 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
             }
             if (_next >= rows) return false;
             var text = new StringBuilder();
+            // Chunks of 100 rows end exactly before row 90,000, so the wait falls between two chunks.
             for (var end = Math.Min(rows, _next + 100); _next < end; _next++)
             {
-                if (_next == 90_000) StagedBytesAtRow90000 = Directory.Exists(stagingDirectory) ? Directory.GetFiles(stagingDirectory).Sum(f => new FileInfo(f).Length) : 0;
                 var i = _next;
                 text.Append('r').Append(i).Append(",\"What is item ").Append(i).Append(", in short?\",\"Item ").Append(i)
                     .Append(" is one of many.\",answer ").Append(i).Append(',').Append(i % 10 == 0 ? "test" : "train").Append('\n');

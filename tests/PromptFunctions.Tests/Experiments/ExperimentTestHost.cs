@@ -29,9 +29,10 @@ public sealed class ExperimentTestHost : IAsyncDisposable
 
     /// <param name="ownHost">A Functions host of this test's own even without settings of its own (to crash it, say).</param>
     public static async Task<ExperimentTestHost> StartAsync(string kind, Func<StubRequest, StubReply>? responder = null, TimeSpan latency = default,
-        IReadOnlyDictionary<string, string?>? settings = null, bool ownHost = false)
+        IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing",
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null, bool ownHost = false)
     {
-        if (kind == Drivers.FunctionsHost && settings is null && !ownHost)
+        if (kind == Drivers.FunctionsHost && settings is null && configureServices is null && environment == "Testing" && !ownHost)
         {
             var shared = await FunctionsHostDriver.SharedAsync();
             await shared.ModelLease.WaitAsync();
@@ -44,7 +45,7 @@ public sealed class ExperimentTestHost : IAsyncDisposable
         var model = await StubModelServer.StartAsync(responder, latency);
         var all = FunctionsHostDriver.StubModelSettings(model.Endpoint);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        return new ExperimentTestHost(await Drivers.StartAsync(kind, all), model);
+        return new ExperimentTestHost(await Drivers.StartAsync(kind, all, configureServices, environment: environment), model);
     }
 
     /// <summary>See <see cref="IApiDriver.QuietAsync"/>; this test's own hold on a shared host is given up meanwhile.</summary>

@@ -18,15 +18,18 @@ public static class Drivers
 
     /// <summary>
     /// A new host of <paramref name="kind"/> over storage of its own. A Functions host is a process of its own (seconds
-    /// to start): services cannot be injected into it, so <paramref name="configureServices"/> is for the other kinds.
+    /// to start) with an Azurite of its own: services cannot be injected into it, so <paramref name="configureServices"/>
+    /// and <paramref name="storage"/> are for the other kinds.
     /// </summary>
+    /// <param name="environment">The hosting environment; Development relaxes what only local tools need (e.g. http webhooks to loopback).</param>
+    /// <param name="storage">Storage another host used before, to start a host as if the previous one restarted.</param>
     public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) => kind switch
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null, string environment = "Testing", TestStorage? storage = null) => kind switch
     {
-        LocalHost => await LocalHostDriver.StartAsync(settings, configureServices: configureServices),
-        Functions => await FunctionsDriver.StartAsync(settings, configureServices: configureServices),
-        FunctionsHost when configureServices is null => await FunctionsHostDriver.StartAsync(settings),
-        FunctionsHost => throw new NotSupportedException("Services cannot be injected into the Functions host's worker process."),
+        LocalHost => await LocalHostDriver.StartAsync(settings, storage, configureServices: configureServices, environment: environment),
+        Functions => await FunctionsDriver.StartAsync(settings, storage, configureServices: configureServices, environment: environment),
+        FunctionsHost when configureServices is null && storage is null => await FunctionsHostDriver.StartAsync(settings, environment),
+        FunctionsHost => throw new NotSupportedException("Services and storage cannot be handed to the Functions host's worker process."),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

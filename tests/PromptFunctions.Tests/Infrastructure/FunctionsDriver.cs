@@ -12,6 +12,7 @@ using Microsoft.DurableTask.Client;
 using PromptFunctions.Core.Durable;
 using PromptFunctions.LocalHost;
 using PromptFunctions.Core;
+using PromptFunctions.Core.Web;
 using PromptFunctions.FunctionApp.Triggers;
 
 namespace PromptFunctions.Tests.Infrastructure;
@@ -38,7 +39,7 @@ public sealed class FunctionsDriver : IApiDriver
         _functions = TriggerClasses().SelectMany(TriggerRoutes)
             .Select(t => (t.Method, t.Verbs, new TemplateMatcher(TemplateParser.Parse(t.Route), new RouteValueDictionary()),
                 Literals: TemplateParser.Parse(t.Route).Segments.Count(s => s.Parts.All(p => p.IsLiteral))))
-            .OrderBy(t => t.Method.DeclaringType == typeof(UnmatchedRouteTrigger))
+            .OrderBy(t => t.Method.DeclaringType == typeof(UnmatchedRouteTriggers))
             .ThenByDescending(t => t.Literals)
             .ToList();
     }
@@ -52,7 +53,7 @@ public sealed class FunctionsDriver : IApiDriver
     /// added); the catch-all that answers unmatched requests is not one.
     /// </summary>
     public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes() =>
-        TriggerClasses().Where(t => t != typeof(UnmatchedRouteTrigger)).SelectMany(TriggerRoutes);
+        TriggerClasses().Where(t => t != typeof(UnmatchedRouteTriggers)).SelectMany(TriggerRoutes);
 
     public string Kind => "functions";
     public TestStorage Storage { get; }
@@ -64,16 +65,17 @@ public sealed class FunctionsDriver : IApiDriver
     /// activities registered through the same registry run there, and <c>[DurableClient]</c> parameters get its client.
     /// </summary>
     public static async Task<FunctionsDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, string environment = "Testing")
     {
         storage ??= await TestStorage.CreateAsync();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(storage.Configuration());
         builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
+        builder.Services.AddWebUi(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalHost.LocalDurableTaskOptions.Section).Get<LocalHost.LocalDurableTaskOptions>() ?? new LocalHost.LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
         var host = builder.Build();
@@ -91,7 +93,7 @@ public sealed class FunctionsDriver : IApiDriver
                 .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
                 .FirstOrDefault(a => a is not null);
             if (trigger is null) continue;
-            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), "api/" + trigger.Route);
+            yield return (method, trigger.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), HostJson.FunctionsPath(trigger.Route!));
         }
     }
 

@@ -54,10 +54,10 @@ public sealed class FunctionsHostDriver : IApiDriver
     public static Task<FunctionsHostDriver> SharedAsync() => Shared.Value;
 
     /// <summary>A host of the caller's own over its own storage; disposing it stops the host and its Azurite.</summary>
-    public static async Task<FunctionsHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<FunctionsHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
     {
         TestStorage? storage = null;
-        var host = await FunctionsHostProcess.StartAsync("own", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(settings));
+        var host = await FunctionsHostProcess.StartAsync("own", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(settings, environment));
         return new FunctionsHostDriver(host, storage!, null, isShared: false);
     }
 
@@ -65,7 +65,7 @@ public sealed class FunctionsHostDriver : IApiDriver
     {
         var model = await StubModelServer.StartAsync();
         TestStorage? storage = null;
-        var host = await FunctionsHostProcess.StartAsync("shared", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(StubModelSettings(model.Endpoint)));
+        var host = await FunctionsHostProcess.StartAsync("shared", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(StubModelSettings(model.Endpoint), "Testing"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => model.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         return new FunctionsHostDriver(host, storage!, model, isShared: true);
     }
@@ -83,9 +83,14 @@ public sealed class FunctionsHostDriver : IApiDriver
         ["Experiments:Prices:stub-model:OutputPerMillionTokens"] = "2000",
     };
 
-    private static Dictionary<string, string?> Settings(IReadOnlyDictionary<string, string?>? settings)
+    /// <summary>
+    /// The test keys, <paramref name="settings"/> and the environment the worker reads its name from (func-host would
+    /// otherwise say Development, which relaxes what only local tools need, as the other drivers' default does not).
+    /// </summary>
+    private static Dictionary<string, string?> Settings(IReadOnlyDictionary<string, string?>? settings, string environment)
     {
         var all = TestKeys.Configuration();
+        all["AZURE_FUNCTIONS_ENVIRONMENT"] = environment;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         return all;
     }

@@ -34,12 +34,22 @@ public sealed class HttpApiClient(Uri baseAddress) : IDisposable
 
     private async Task<ApiResponse> ReadAsync(HttpRequestMessage request)
     {
-        using var response = await _http.SendAsync(request);
+        using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);
         foreach (var (name, values) in response.Content.Headers) all[name] = string.Join(", ", values);
         return new ApiResponse((int)response.StatusCode, text, all);
+    }
+
+    /// <summary>
+    /// Like a caller outside the process: activity listeners are process-wide, so an in-process host's HttpClient
+    /// instrumentation would otherwise trace this client too and replace a <c>traceparent</c> a test sets.
+    /// </summary>
+    private Task<HttpResponseMessage> SendUntracedAsync(HttpRequestMessage request)
+    {
+        using var untraced = OpenTelemetry.SuppressInstrumentationScope.Begin();
+        return _http.SendAsync(request);
     }
 
     public void Dispose() => _http.Dispose();

@@ -30,10 +30,10 @@ public sealed class LocalHostDriver : IApiDriver
     public WebApplication App => _app;
 
     public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
-        Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null)
+        Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null, string environment = "Testing")
     {
         storage ??= await TestStorage.CreateAsync();
-        var app = LocalHost.Program.CreateApp(["--environment", "Testing"], builder =>
+        var app = LocalHost.Program.CreateApp(["--environment", environment], builder =>
         {
             builder.Configuration.AddInMemoryCollection(storage.Configuration());
             builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());

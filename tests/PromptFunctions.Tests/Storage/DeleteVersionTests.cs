@@ -5,14 +5,19 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Auth;
 
 namespace PromptFunctions.Tests.Storage;
 
-/// <summary><see cref="PromptStore.DeleteVersionAsync"/> against real Azurite.</summary>
+/// <summary><see cref="PromptService.DeleteVersionAsync"/> against real Azurite.</summary>
 public sealed class DeleteVersionTests : IAsyncLifetime
 {
     private FunctionsDriver _driver = null!;
-    private PromptStore Store => _driver.Services.GetRequiredService<PromptStore>();
+    private PromptReader Store => _driver.Services.GetRequiredService<PromptReader>();
+    private PromptService Service => _driver.Services.GetRequiredService<PromptService>();
+
+    private static ApiPrincipal Actor(string name) => new(name, ApiRoles.Admin);
 
     public async Task InitializeAsync() => _driver = await FunctionsDriver.StartAsync();
 
@@ -21,9 +26,9 @@ public sealed class DeleteVersionTests : IAsyncLifetime
     private async Task<VersionRecord> CreateAsync(string prompt, string text)
     {
         var content = PromptVersionJson.Parse(new JsonObject { ["template"] = text });
-        var bytes = PromptVersionJson.ToCanonicalBytes(content);
-        var outcome = await Store.CreateVersionAsync(prompt, CanonicalJson.Sha256Hex(JsonNode.Parse(bytes)), bytes, new VersionCreation("t", null, null), default);
-        return Assert.IsType<CreateVersionOutcome.Created>(outcome).Version;
+        var outcome = Assert.IsType<PublishOutcome.Published>(await Service.PublishAsync(new NewVersion(prompt, content), [], Actor("t"), null, default));
+        Assert.True(outcome.Created);
+        return outcome.Version;
     }
 
     private async Task<List<string>> RowKeysAsync(string prompt)
@@ -42,11 +47,11 @@ public sealed class DeleteVersionTests : IAsyncLifetime
         var v1 = await CreateAsync(prompt, "one");
         var v2 = await CreateAsync(prompt, "two");
         var v3 = await CreateAsync(prompt, "three");
-        await Store.MoveTagAsync(prompt, "staging", v2.Id, TagPrecondition.None, "t", null, default);
-        await Store.MoveTagAsync(prompt, "canary", v2.Id, TagPrecondition.None, "t", null, default);
-        await Store.MoveTagAsync(prompt, "production", v1.Id, TagPrecondition.None, "t", null, default);
+        await Service.MoveTagAsync(prompt, "staging", v2.Id, TagPrecondition.None, Actor("t"), null, default);
+        await Service.MoveTagAsync(prompt, "canary", v2.Id, TagPrecondition.None, Actor("t"), null, default);
+        await Service.MoveTagAsync(prompt, "production", v1.Id, TagPrecondition.None, Actor("t"), null, default);
 
-        var outcome = await Store.DeleteVersionAsync(prompt, v2.Id, "remover", "cleanup", default);
+        var outcome = await Service.DeleteVersionAsync(prompt, v2.Id, Actor("remover"), "cleanup", default);
 
         var deleted = Assert.IsType<DeleteVersionOutcome.Deleted>(outcome);
         Assert.Equal(v2, deleted.Version);
@@ -74,7 +79,7 @@ public sealed class DeleteVersionTests : IAsyncLifetime
         var v1 = await CreateAsync(prompt, "one");
         var v2 = await CreateAsync(prompt, "two");
 
-        Assert.IsType<DeleteVersionOutcome.Deleted>(await Store.DeleteVersionAsync(prompt, v2.Id, "t", null, default));
+        Assert.IsType<DeleteVersionOutcome.Deleted>(await Service.DeleteVersionAsync(prompt, v2.Id, Actor("t"), null, default));
 
         var promptRecord = await Store.GetPromptAsync(prompt, default);
         Assert.Equal(v1, promptRecord!.Latest);
@@ -90,9 +95,9 @@ public sealed class DeleteVersionTests : IAsyncLifetime
     {
         var prompt = Drivers.PromptName("delonly");
         var v1 = await CreateAsync(prompt, "only");
-        await Store.MoveTagAsync(prompt, "production", v1.Id, TagPrecondition.None, "t", null, default);
+        await Service.MoveTagAsync(prompt, "production", v1.Id, TagPrecondition.None, Actor("t"), null, default);
 
-        var deleted = Assert.IsType<DeleteVersionOutcome.Deleted>(await Store.DeleteVersionAsync(prompt, v1.Id, "t", null, default));
+        var deleted = Assert.IsType<DeleteVersionOutcome.Deleted>(await Service.DeleteVersionAsync(prompt, v1.Id, Actor("t"), null, default));
 
         Assert.True(deleted.PromptDeleted);
         Assert.Equal(["production"], deleted.RemovedTags.Select(e => e.Tag));
@@ -109,9 +114,9 @@ public sealed class DeleteVersionTests : IAsyncLifetime
         await CreateAsync(prompt, "kept");
         var before = await _driver.Storage.SnapshotAsync();
 
-        Assert.IsType<DeleteVersionOutcome.NotFound>(await Store.DeleteVersionAsync(prompt, new string('a', 64), "t", null, default));
-        Assert.IsType<DeleteVersionOutcome.NotFound>(await Store.DeleteVersionAsync(prompt, "not-an-id", "t", null, default));
-        Assert.IsType<DeleteVersionOutcome.NotFound>(await Store.DeleteVersionAsync(Drivers.PromptName("nobody"), new string('a', 64), "t", null, default));
+        Assert.IsType<DeleteVersionOutcome.NotFound>(await Service.DeleteVersionAsync(prompt, new string('a', 64), Actor("t"), null, default));
+        Assert.IsType<DeleteVersionOutcome.NotFound>(await Service.DeleteVersionAsync(prompt, "not-an-id", Actor("t"), null, default));
+        Assert.IsType<DeleteVersionOutcome.NotFound>(await Service.DeleteVersionAsync(Drivers.PromptName("nobody"), new string('a', 64), Actor("t"), null, default));
 
         Assert.Equal(before, await _driver.Storage.SnapshotAsync());
     }
@@ -123,9 +128,9 @@ public sealed class DeleteVersionTests : IAsyncLifetime
         var v1 = await CreateAsync(prompt, "one");
         var v2 = await CreateAsync(prompt, "two");
         var tags = Enumerable.Range(0, 60).Select(i => $"t{i:D2}").ToList();
-        foreach (var tag in tags) await Store.MoveTagAsync(prompt, tag, v1.Id, TagPrecondition.None, "t", null, default);
+        foreach (var tag in tags) await Service.MoveTagAsync(prompt, tag, v1.Id, TagPrecondition.None, Actor("t"), null, default);
 
-        var deleted = Assert.IsType<DeleteVersionOutcome.Deleted>(await Store.DeleteVersionAsync(prompt, v1.Id, "t", null, default));
+        var deleted = Assert.IsType<DeleteVersionOutcome.Deleted>(await Service.DeleteVersionAsync(prompt, v1.Id, Actor("t"), null, default));
 
         Assert.Equal(tags, deleted.RemovedTags.Select(e => e.Tag).Order());
         Assert.Empty(await Store.ListTagsAsync(prompt, default));
@@ -138,9 +143,9 @@ public sealed class DeleteVersionTests : IAsyncLifetime
         var prompt = Drivers.PromptName("delrace");
         var v1 = await CreateAsync(prompt, "one");
         await CreateAsync(prompt, "two");
-        await Store.MoveTagAsync(prompt, "staging", v1.Id, TagPrecondition.None, "t", null, default);
+        await Service.MoveTagAsync(prompt, "staging", v1.Id, TagPrecondition.None, Actor("t"), null, default);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.DeleteVersionAsync(prompt, v1.Id, "t", null, default))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Service.DeleteVersionAsync(prompt, v1.Id, Actor("t"), null, default))));
 
         Assert.Single(outcomes.OfType<DeleteVersionOutcome.Deleted>());
         Assert.Equal(7, outcomes.OfType<DeleteVersionOutcome.NotFound>().Count());

@@ -4,6 +4,8 @@ using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Auth;
 
 namespace PromptFunctions.Tests.Storage;
 
@@ -11,11 +13,30 @@ namespace PromptFunctions.Tests.Storage;
 public sealed class PromptStoreTests : IAsyncLifetime
 {
     private FunctionsDriver _driver = null!;
-    private PromptStore Store => _driver.Services.GetRequiredService<PromptStore>();
+    private PromptReader Store => _driver.Services.GetRequiredService<PromptReader>();
+    private PromptService Service => _driver.Services.GetRequiredService<PromptService>();
+
+    private static ApiPrincipal Actor(string name) => new(name, ApiRoles.Admin);
 
     public async Task InitializeAsync() => _driver = await FunctionsDriver.StartAsync();
 
     public async Task DisposeAsync() => await _driver.DisposeAsync();
+
+    private static PromptVersionContent Parse(byte[] canonical) => PromptVersionJson.Parse(JsonNode.Parse(canonical));
+
+    private static PublishOutcome.Published Created(PublishOutcome outcome)
+    {
+        var published = Assert.IsType<PublishOutcome.Published>(outcome);
+        Assert.True(published.Created);
+        return published;
+    }
+
+    private static PublishOutcome.Published Existing(PublishOutcome outcome)
+    {
+        var published = Assert.IsType<PublishOutcome.Published>(outcome);
+        Assert.False(published.Created);
+        return published;
+    }
 
     private static (string Id, byte[] Bytes) Content(string text)
     {
@@ -30,12 +51,12 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var prompt = Drivers.PromptName("ident");
         var (id, bytes) = Content("Hello {{name}}");
 
-        var first = await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("a", "one", null), default);
+        var first = await Service.PublishAsync(new NewVersion(prompt, Parse(bytes), "one"), [], Actor("a"), null, default);
         var snapshot = await _driver.Storage.SnapshotAsync();
-        var second = await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("b", "two", null), default);
+        var second = await Service.PublishAsync(new NewVersion(prompt, Parse(bytes), "two"), [], Actor("b"), null, default);
 
-        var created = Assert.IsType<CreateVersionOutcome.Created>(first);
-        var existing = Assert.IsType<CreateVersionOutcome.AlreadyExists>(second);
+        var created = Created(first);
+        var existing = Existing(second);
         Assert.Equal(created.Version, existing.Version);
         Assert.Equal(1, existing.Version.Sequence);
         Assert.Equal("a", existing.Version.CreatedBy);
@@ -48,9 +69,9 @@ public sealed class PromptStoreTests : IAsyncLifetime
     {
         var prompt = Drivers.PromptName("blob");
         var (id, bytes) = Content("Immutable");
-        await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("a", null, null), default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(bytes)), [], Actor("a"), null, default);
         var container = new Azure.Storage.Blobs.BlobContainerClient(_driver.Storage.ConnectionString, _driver.Storage.VersionsContainer);
-        var blob = container.GetBlobClient(PromptStore.BlobName(prompt, id));
+        var blob = container.GetBlobClient(PromptReader.BlobName(prompt, id));
 
         var overwrite = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => blob.UploadAsync(new BinaryData("tampered"),
             new Azure.Storage.Blobs.Models.BlobUploadOptions { Conditions = new Azure.Storage.Blobs.Models.BlobRequestConditions { IfNoneMatch = Azure.ETag.All } }));
@@ -66,9 +87,9 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var contents = Enumerable.Range(0, 32).Select(i => Content($"Variant {i} of {{{{x}}}}")).ToList();
 
         var outcomes = await Task.WhenAll(contents.Select(c =>
-            Task.Run(() => Store.CreateVersionAsync(prompt, c.Id, c.Bytes, new VersionCreation("t", null, null), default))));
+            Task.Run(() => Service.PublishAsync(new NewVersion(prompt, Parse(c.Bytes)), [], Actor("t"), null, default))));
 
-        var sequences = outcomes.Select(o => Assert.IsType<CreateVersionOutcome.Created>(o).Version.Sequence).Order().ToList();
+        var sequences = outcomes.Select(o => Created(o).Version.Sequence).Order().ToList();
         Assert.Equal(Enumerable.Range(1, 32).Select(i => (long)i), sequences);
         var promptRecord = await Store.GetPromptAsync(prompt, default);
         Assert.Equal(32, promptRecord!.VersionCount);
@@ -89,10 +110,10 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var (id, bytes) = Content("Same {{thing}}");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            Task.Run(() => Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("t", null, null), default))));
+            Task.Run(() => Service.PublishAsync(new NewVersion(prompt, Parse(bytes)), [], Actor("t"), null, default))));
 
-        Assert.Single(outcomes.OfType<CreateVersionOutcome.Created>());
-        Assert.Equal(15, outcomes.OfType<CreateVersionOutcome.AlreadyExists>().Count());
+        Assert.Single(outcomes.OfType<PublishOutcome.Published>(), o => o.Created);
+        Assert.Equal(15, outcomes.OfType<PublishOutcome.Published>().Count(o => !o.Created));
         Assert.Equal(1, (await Store.GetPromptAsync(prompt, default))!.VersionCount);
     }
 
@@ -104,10 +125,10 @@ public sealed class PromptStoreTests : IAsyncLifetime
         for (var i = 0; i < 65; i++)
         {
             var (id, bytes) = Content($"Version {i}");
-            await Store.CreateVersionAsync(prompt, id, bytes, new VersionCreation("t", null, null), default);
+            await Service.PublishAsync(new NewVersion(prompt, Parse(bytes)), [], Actor("t"), null, default);
             versions.Add(id);
         }
-        var initial = await Store.MoveTagAsync(prompt, "production", versions[0], TagPrecondition.None, "setup", null, default);
+        var initial = await Service.MoveTagAsync(prompt, "production", versions[0], TagPrecondition.None, Actor("setup"), null, default);
         Assert.IsType<TagChangeOutcome.Changed>(initial);
 
         // Every mover believes the tag is where it last saw it, like 64 clients racing with If-Match. Each mover
@@ -119,7 +140,7 @@ public sealed class PromptStoreTests : IAsyncLifetime
             var expected = versions[0];
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                var outcome = await Store.MoveTagAsync(prompt, "production", versions[i], TagPrecondition.PointsAt(expected), $"mover-{i}", null, default);
+                var outcome = await Service.MoveTagAsync(prompt, "production", versions[i], TagPrecondition.PointsAt(expected), Actor($"mover-{i}"), null, default);
                 if (outcome is TagChangeOutcome.Changed changed)
                 {
                     accepted.Add((changed.Entry.Number, changed.Entry.FromVersion!, changed.Entry.ToVersion!));
@@ -151,12 +172,12 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var prompt = Drivers.PromptName("rollback");
         var (a, aBytes) = Content("A");
         var (b, bBytes) = Content("B");
-        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
-        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null), default);
-        await Store.MoveTagAsync(prompt, "production", a, TagPrecondition.None, "t", "first", default);
-        await Store.MoveTagAsync(prompt, "production", b, TagPrecondition.None, "t", "second", default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(aBytes)), [], Actor("t"), null, default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(bBytes)), [], Actor("t"), null, default);
+        await Service.MoveTagAsync(prompt, "production", a, TagPrecondition.None, Actor("t"), "first", default);
+        await Service.MoveTagAsync(prompt, "production", b, TagPrecondition.None, Actor("t"), "second", default);
 
-        var rolledBack = Assert.IsType<TagChangeOutcome.Changed>(await Store.RollbackTagAsync(prompt, "production", "ops", "bad release", default));
+        var rolledBack = Assert.IsType<TagChangeOutcome.Changed>(await Service.RollbackTagAsync(prompt, "production", Actor("ops"), "bad release", default));
 
         Assert.Equal(a, rolledBack.Tag!.Target.Id);
         Assert.Equal(TagActions.Rollback, rolledBack.Entry.Action);
@@ -170,14 +191,14 @@ public sealed class PromptStoreTests : IAsyncLifetime
     {
         var prompt = Drivers.PromptName("deltag");
         var (a, aBytes) = Content("A");
-        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
-        await Store.MoveTagAsync(prompt, "staging", a, TagPrecondition.None, "t", null, default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(aBytes)), [], Actor("t"), null, default);
+        await Service.MoveTagAsync(prompt, "staging", a, TagPrecondition.None, Actor("t"), null, default);
 
-        Assert.IsType<TagChangeOutcome.Changed>(await Store.DeleteTagAsync(prompt, "staging", TagPrecondition.None, "t", "retire", default));
+        Assert.IsType<TagChangeOutcome.Changed>(await Service.DeleteTagAsync(prompt, "staging", TagPrecondition.None, Actor("t"), "retire", default));
         Assert.Null(await Store.GetTagAsync(prompt, "staging", default));
-        Assert.IsType<TagChangeOutcome.TagNotFound>(await Store.DeleteTagAsync(prompt, "staging", TagPrecondition.None, "t", null, default));
+        Assert.IsType<TagChangeOutcome.TagNotFound>(await Service.DeleteTagAsync(prompt, "staging", TagPrecondition.None, Actor("t"), null, default));
 
-        var restored = Assert.IsType<TagChangeOutcome.Changed>(await Store.RollbackTagAsync(prompt, "staging", "t", null, default));
+        var restored = Assert.IsType<TagChangeOutcome.Changed>(await Service.RollbackTagAsync(prompt, "staging", Actor("t"), null, default));
         Assert.Equal(a, restored.Tag!.Target.Id);
         var history = (await Store.GetTagHistoryAsync(prompt, "staging", 10, null, default)).Items;
         Assert.Equal(new[] { TagActions.Rollback, TagActions.Delete, TagActions.Create }, history.Select(h => h.Action));
@@ -189,14 +210,14 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var prompt = Drivers.PromptName("meta");
         var (a, aBytes) = Content("A");
         var (b, bBytes) = Content("B");
-        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null, PromptDescription: "first", PromptMetadataJson: """{"team":"x"}"""), default);
-        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null, PromptDescription: "ignored", PromptMetadataJson: "{}"), default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(aBytes), PromptDescription: "first", PromptMetadataJson: """{"team":"x"}"""), [], Actor("t"), null, default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(bBytes), PromptDescription: "ignored", PromptMetadataJson: "{}"), [], Actor("t"), null, default);
         Assert.Equal(("first", """{"team":"x"}"""), ((await Store.GetPromptAsync(prompt, default))!.Description, (await Store.GetPromptAsync(prompt, default))!.MetadataJson));
 
-        var patched = await Store.UpdatePromptAsync(prompt, "second", null, default);
-        Assert.Equal("second", patched!.Description);
+        var patched = Assert.IsType<UpdatePromptOutcome.Updated>(await Service.UpdatePromptAsync(prompt, new PromptUpdate("second"), Actor("t"), default)).Prompt;
+        Assert.Equal("second", patched.Description);
         Assert.Equal("""{"team":"x"}""", patched.MetadataJson);
-        Assert.Null(await Store.UpdatePromptAsync(Drivers.PromptName("none"), "x", null, default));
+        Assert.IsType<UpdatePromptOutcome.NotFound>(await Service.UpdatePromptAsync(Drivers.PromptName("none"), new PromptUpdate("x"), Actor("t"), default));
     }
 
     [Fact]
@@ -205,12 +226,12 @@ public sealed class PromptStoreTests : IAsyncLifetime
         var prompt = Drivers.PromptName("del");
         var (a, aBytes) = Content("A");
         var (b, bBytes) = Content("B");
-        await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null), default);
-        await Store.CreateVersionAsync(prompt, b, bBytes, new VersionCreation("t", null, null), default);
-        await Store.MoveTagAsync(prompt, "production", b, TagPrecondition.None, "t", null, default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(aBytes)), [], Actor("t"), null, default);
+        await Service.PublishAsync(new NewVersion(prompt, Parse(bBytes)), [], Actor("t"), null, default);
+        await Service.MoveTagAsync(prompt, "production", b, TagPrecondition.None, Actor("t"), null, default);
 
-        Assert.True(await Store.DeletePromptAsync(prompt, default));
-        Assert.False(await Store.DeletePromptAsync(prompt, default));
+        Assert.IsType<DeletePromptOutcome.Deleted>(await Service.DeletePromptAsync(prompt, Actor("t"), default));
+        Assert.IsType<DeletePromptOutcome.NotFound>(await Service.DeletePromptAsync(prompt, Actor("t"), default));
 
         Assert.Null(await Store.GetPromptAsync(prompt, default));
         Assert.Null(await Store.GetVersionAsync(prompt, a, default));
@@ -218,7 +239,7 @@ public sealed class PromptStoreTests : IAsyncLifetime
         Assert.DoesNotContain((await Store.ListPromptsAsync(100, null, default)).Items, p => p.Name == prompt);
         Assert.Equal(aBytes, await Store.ReadContentAsync(prompt, a, default));
 
-        var again = Assert.IsType<CreateVersionOutcome.Created>(await Store.CreateVersionAsync(prompt, a, aBytes, new VersionCreation("t", null, null, PromptDescription: "reborn"), default));
+        var again = Created(await Service.PublishAsync(new NewVersion(prompt, Parse(aBytes), PromptDescription: "reborn"), [], Actor("t"), null, default));
         Assert.Equal(3, again.Version.Sequence);
         Assert.Equal("reborn", (await Store.GetPromptAsync(prompt, default))!.Description);
         Assert.Empty((await Store.GetTagHistoryAsync(prompt, "production", 10, null, default)).Items);

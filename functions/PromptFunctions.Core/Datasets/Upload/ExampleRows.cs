@@ -41,22 +41,22 @@ internal static partial class ExampleRows
         var before = faults.Count;
         if (node is not JsonObject obj)
         {
-            at.Fault(faults, "", $"expected an example object, got {JsonCursor.Describe(node)}");
+            at.Fault(faults, "", $"expected an example object, got {ValidatingJsonReader.Describe(node)}");
             return null;
         }
         foreach (var (name, _) in obj)
         {
             if (!ExampleMembers.Contains(name, StringComparer.Ordinal))
-                at.Fault(faults, JsonCursor.Member("", name), $"unknown field '{name}'; allowed: {string.Join(", ", ExampleMembers)}");
+                at.Fault(faults, ValidatingJsonReader.Member("", name), $"unknown field '{name}'; allowed: {string.Join(", ", ExampleMembers)}");
         }
         var id = obj["id"] is { } idNode ? ReadId(idNode, ".id", at, faults) : null;
         JsonObject? input = null;
         if (obj["input"] is JsonObject i) input = i;
-        else at.Fault(faults, ".input", obj["input"] is null ? "is required" : $"expected an object, got {JsonCursor.Describe(obj["input"])}");
+        else at.Fault(faults, ".input", obj["input"] is null ? "is required" : $"expected an object, got {ValidatingJsonReader.Describe(obj["input"])}");
         var expected = obj["expected"];
         JsonObject? metadata = null;
         if (obj["metadata"] is JsonObject m) metadata = m;
-        else if (obj["metadata"] is not null) at.Fault(faults, ".metadata", $"expected an object, got {JsonCursor.Describe(obj["metadata"])}");
+        else if (obj["metadata"] is not null) at.Fault(faults, ".metadata", $"expected an object, got {ValidatingJsonReader.Describe(obj["metadata"])}");
         var split = obj["split"] is { } splitNode ? ReadSplit(splitNode, ".split", at, faults) : null;
 
         CheckNumbers(input, ".input", at, faults);
@@ -136,7 +136,7 @@ internal static partial class ExampleRows
         }
         else
         {
-            at.Fault(faults, member, $"an id is a string or an integer, got {JsonCursor.Describe(node)}");
+            at.Fault(faults, member, $"an id is a string or an integer, got {ValidatingJsonReader.Describe(node)}");
             return null;
         }
         if (id.Length is 0 or > MaxIdLength) at.Fault(faults, member, $"an id has 1-{MaxIdLength} characters, got {id.Length}");
@@ -149,7 +149,7 @@ internal static partial class ExampleRows
     {
         if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
         {
-            at.Fault(faults, member, $"a split is a string, got {JsonCursor.Describe(node)}");
+            at.Fault(faults, member, $"a split is a string, got {ValidatingJsonReader.Describe(node)}");
             return null;
         }
         var split = value.GetValue<string>();
@@ -163,10 +163,10 @@ internal static partial class ExampleRows
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (name, child) in obj) CheckNumbers(child, JsonCursor.Member(path, name), at, faults);
+                foreach (var (name, child) in obj) CheckNumbers(child, ValidatingJsonReader.Member(path, name), at, faults);
                 break;
             case JsonArray array:
-                for (var i = 0; i < array.Count; i++) CheckNumbers(array[i], JsonCursor.Index(path, i), at, faults);
+                for (var i = 0; i < array.Count; i++) CheckNumbers(array[i], ValidatingJsonReader.Index(path, i), at, faults);
                 break;
             case JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<JsonElement>(out var element):
                 var text = element.GetRawText();

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Datasets.Upload;
@@ -111,14 +112,14 @@ internal sealed class JsonBodyExamples
                     _phase = Phase.Done;
                     break;
                 case Phase.Root:
-                    _member = reader.GetString()!;
-                    if (!_seen.Add(_member)) throw ProblemException.BadRequest($"The body repeats the member {JsonCursor.Member("$", _member)}.");
+                    _member = MemberName(ref reader);
+                    if (!_seen.Add(_member)) throw ProblemException.BadRequest($"The body repeats the member {ValidatingJsonReader.Member("$", _member)}.");
                     _phase = _member == "examples" ? Phase.ExamplesStart : Phase.RootValue;
                     break;
                 case Phase.RootValue:
                     if (!TryTakeValue(ref reader, buffer, out var value))
                     {
-                        if (Overlong(buffer, checkpoint, JsonCursor.Member("$", _member))) return buffer.End;
+                        if (Overlong(buffer, checkpoint, ValidatingJsonReader.Member("$", _member))) return buffer.End;
                         reader = checkpoint;
                         goto needMore;
                     }
@@ -134,14 +135,19 @@ internal sealed class JsonBodyExamples
                     _phase = Phase.Root;
                     break;
                 case Phase.InArray:
-                    if (!TryTakeValue(ref reader, buffer, out var element, out var duplicate))
+                    if (!TryTakeValue(ref reader, buffer, out var element, out var duplicate, out var notText))
                     {
-                        if (Overlong(buffer, checkpoint, JsonCursor.Index("$.examples", _index))) return buffer.End;
+                        if (Overlong(buffer, checkpoint, ValidatingJsonReader.Index("$.examples", _index))) return buffer.End;
                         reader = checkpoint;
                         goto needMore;
                     }
-                    if (duplicate is null) parsed.Add((_index++, element));
-                    else RowLocation.Json(_index++).Fault(_faults, "", duplicate);
+                    if (duplicate is not null) RowLocation.Json(_index++).Fault(_faults, "", duplicate);
+                    else if (notText is not null)
+                    {
+                        var at = RowLocation.Json(_index++);
+                        foreach (var fault in notText) at.Fault(_faults, fault.Path[1..], fault.Message);
+                    }
+                    else parsed.Add((_index++, element));
                     break;
                 case Phase.Done:
                     // Utf8JsonReader reports anything after the root value itself; reaching here means it allowed it.
@@ -153,22 +159,45 @@ internal sealed class JsonBodyExamples
         return buffer.GetPosition(reader.BytesConsumed);
     }
 
-    private bool TryTakeValue(ref Utf8JsonReader reader, ReadOnlySequence<byte> buffer, out JsonNode? value) =>
-        TryTakeValue(ref reader, buffer, out value, out _);
+    /// <summary>A root member's name; one that is not Unicode text is a fault of the body (JsonInput's rule).</summary>
+    private static string MemberName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
+            throw ProblemException.Invalid(ValidatingJsonReader.Member("$", System.Text.Encoding.UTF8.GetString(raw)), JsonInput.InvalidNameMessage);
+        }
+    }
 
-    /// <summary>Takes the value whose first token the reader is on, if all of it is in the buffer.</summary>
-    private static bool TryTakeValue(ref Utf8JsonReader reader, ReadOnlySequence<byte> buffer, out JsonNode? value, out string? duplicate)
+    private bool TryTakeValue(ref Utf8JsonReader reader, ReadOnlySequence<byte> buffer, out JsonNode? value)
+    {
+        if (!TryTakeValue(ref reader, buffer, out value, out var duplicate, out var notText)) return false;
+        if (duplicate is not null) _faults.Add(ValidatingJsonReader.Member("$", _member), duplicate);
+        foreach (var fault in notText ?? []) _faults.Add(ValidatingJsonReader.Member("$", _member) + fault.Path[1..], fault.Message);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the value whose first token the reader is on, if all of it is in the buffer. A value that breaks the
+    /// I-JSON rules (JsonInput) comes back as null with its faults, paths relative to the value.
+    /// </summary>
+    private static bool TryTakeValue(ref Utf8JsonReader reader, ReadOnlySequence<byte> buffer, out JsonNode? value, out string? duplicate, out List<ValidationFault>? notText)
     {
         value = null;
         duplicate = null;
+        notText = null;
         var start = reader.TokenStartIndex;
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()) return false;
         var slice = buffer.Slice(start, reader.BytesConsumed - start);
         try
         {
-            value = slice.IsSingleSegment
-                ? JsonNode.Parse(slice.FirstSpan, documentOptions: JsonlExamples.LineOptions)
-                : JsonNode.Parse(slice.ToArray(), documentOptions: JsonlExamples.LineOptions);
+            var inputFaults = new List<ValidationFault>();
+            value = JsonInput.ParseNode(slice.IsSingleSegment ? slice.FirstSpan : slice.ToArray(), JsonlExamples.LineOptions, "$", inputFaults, out var valid);
+            if (!valid) notText = inputFaults;
         }
         catch (JsonException e)
         {
@@ -190,10 +219,10 @@ internal sealed class JsonBodyExamples
     private (string? Message, string? Description) Finish()
     {
         if (_phase == Phase.Aborted) return (null, null);
-        var cursor = new JsonCursor();
+        var cursor = new ValidatingJsonReader();
         if (!_seen.Contains("examples")) _faults.Add("$.examples", "is required");
         foreach (var name in _rootValues.Keys.Where(n => !Members.Contains(n, StringComparer.Ordinal)))
-            _faults.Add(JsonCursor.Member("$", name), $"unknown field '{name}'; allowed: {string.Join(", ", Members)}");
+            _faults.Add(ValidatingJsonReader.Member("$", name), $"unknown field '{name}'; allowed: {string.Join(", ", Members)}");
         var message = _rootValues.GetValueOrDefault("message") is { } m ? cursor.String(m, "$.message", MaxTextLength) : null;
         var description = _rootValues.GetValueOrDefault("description") is { } d ? cursor.String(d, "$.description", MaxTextLength) : null;
         foreach (var fault in cursor.Faults) _faults.Add(fault.Path, fault.Message);

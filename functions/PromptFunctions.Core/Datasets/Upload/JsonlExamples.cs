@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 
 namespace PromptFunctions.Core.Datasets.Upload;
@@ -75,9 +76,15 @@ internal static class JsonlExamples
         if (blank) return null;
 
         JsonNode? node;
+        var inputFaults = new List<ValidationFault>();
         try
         {
-            node = JsonNode.Parse(span, documentOptions: LineOptions);
+            node = JsonInput.ParseNode(span, LineOptions, "$", inputFaults, out var valid);
+            if (!valid)
+            {
+                foreach (var fault in inputFaults) at.Fault(faults, fault.Path[1..], fault.Message);
+                return null;
+            }
         }
         catch (JsonException e)
         {
@@ -86,7 +93,7 @@ internal static class JsonlExamples
         }
         if (node is not JsonObject record)
         {
-            faults.Add(Line(number), $"expected a JSON object, got {JsonCursor.Describe(node)}");
+            faults.Add(Line(number), $"expected a JSON object, got {ValidatingJsonReader.Describe(node)}");
             return null;
         }
         if (!mapping.IsExplicit && ExampleRows.IsExampleForm(record)) return ExampleRows.FromExampleObject(record, at, faults);

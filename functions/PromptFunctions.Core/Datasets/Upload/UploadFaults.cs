@@ -53,14 +53,14 @@ internal readonly struct RowLocation
     /// <summary>The 1-based line of a line-based upload; for a JSON body, the 0-based index of the example.</summary>
     public long Line { get; }
 
-    public static RowLocation Json(int index) => new(JsonCursor.Index("$.examples", index), index);
+    public static RowLocation Json(int index) => new(ValidatingJsonReader.Index("$.examples", index), index);
 
     public static RowLocation AtLine(long line) => new(null, line);
 
     public string Path => _jsonPath ?? $"line {Line.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Names another row of the same upload, given its <see cref="Line"/>.</summary>
-    public string Describe(long line) => _jsonPath is not null ? JsonCursor.Index("$.examples", (int)line) : $"line {line.ToString(CultureInfo.InvariantCulture)}";
+    public string Describe(long line) => _jsonPath is not null ? ValidatingJsonReader.Index("$.examples", (int)line) : $"line {line.ToString(CultureInfo.InvariantCulture)}";
 
     /// <param name="member">A JSON path relative to the row (".input.question") or a description ("column 'a'"), empty for the row itself.</param>
     public void Fault(UploadFaults faults, string member, string message)

@@ -17,7 +17,8 @@ namespace PromptFunctions.Prompts.Templating.FString;
 /// </summary>
 internal static class FieldResolver
 {
-    public static bool TryResolve(JsonObject variables, FieldName name, out PyValue value)
+    /// <param name="convert">Turns the resolved node into its Python value (the caller may cache it).</param>
+    public static bool TryResolve(JsonObject variables, FieldName name, Func<JsonNode?, PyValue> convert, out PyValue value)
     {
         value = PyNone.Instance;
         if (!variables.TryGetPropertyValue(name.ArgName, out var node)) return false;
@@ -25,7 +26,7 @@ internal static class FieldResolver
         {
             if (!TryStep(node, accessor, out node)) return false;
         }
-        value = PyValue.FromJson(node);
+        value = convert(node);
         return true;
     }
 

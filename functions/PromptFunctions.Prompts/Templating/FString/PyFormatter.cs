@@ -164,14 +164,17 @@ internal static class PyFormatter
         if (numberBase == 10) return magnitude.ToString(CultureInfo.InvariantCulture);
         if (magnitude.IsZero) return "0";
         var bitsPerDigit = numberBase switch { 2 => 1, 8 => 3, _ => 4 };
-        var digits = new StringBuilder();
+        // Digits are read from the low end and written from the right, so a long number costs linear time.
+        var bits = magnitude.GetBitLength();
+        var digits = new char[(int)((bits + bitsPerDigit - 1) / bitsPerDigit)];
+        var at = digits.Length;
         var mask = new BigInteger(numberBase - 1);
         while (!magnitude.IsZero)
         {
-            digits.Insert(0, "0123456789abcdef"[(int)(magnitude & mask)]);
+            digits[--at] = "0123456789abcdef"[(int)(magnitude & mask)];
             magnitude >>= bitsPerDigit;
         }
-        return digits.ToString();
+        return new string(digits, at, digits.Length - at);
     }
 
     private static PyFormatException UnknownCode(int type, string typeName) =>

@@ -31,10 +31,23 @@ internal abstract record PyValue
         _ => PyNone.Instance,
     };
 
-    private static PyValue FromJsonNumber(string text) =>
-        text.AsSpan().IndexOfAny('.', 'e', 'E') >= 0
-            ? new PyFloat(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
-            : new PyInt(BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+    /// <summary>
+    /// CPython's default limit on converting between an int and decimal text (<c>sys.get_int_max_str_digits()</c>):
+    /// beyond it, <c>json.loads</c> itself refuses the number, because the conversion is quadratic.
+    /// </summary>
+    public const int MaxIntDigits = 4300;
+
+    private static PyValue FromJsonNumber(string text)
+    {
+        if (text.AsSpan().IndexOfAny('.', 'e', 'E') >= 0) return new PyFloat(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+        var digits = text.Length - (text.StartsWith('-') ? 1 : 0);
+        if (digits > MaxIntDigits)
+        {
+            throw new PyFormatException(
+                $"Exceeds the limit ({MaxIntDigits} digits) for integer string conversion: value has {digits} digits; use sys.set_int_max_str_digits() to increase the limit");
+        }
+        return new PyInt(BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+    }
 }
 
 internal sealed record PyStr(string Value) : PyValue

@@ -1,3 +1,4 @@
+using PromptFunctions.Prompts.Rendering;
 using Stubble.Core.Tokens;
 
 namespace PromptFunctions.Prompts.Templating.Mustache;
@@ -11,10 +12,14 @@ internal sealed class MissingVariableCollector
 {
     private readonly List<string> missing = [];
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
+    private readonly RenderBudget budget;
 
-    public static IReadOnlyList<string> Collect(MustacheTemplate template, MustacheObject variables)
+    private MissingVariableCollector(RenderBudget budget) => this.budget = budget;
+
+    /// <summary>The walk repeats the render's lookups, so it is charged to the same budget.</summary>
+    public static IReadOnlyList<string> Collect(MustacheTemplate template, MustacheObject variables, RenderBudget budget)
     {
-        var collector = new MissingVariableCollector();
+        var collector = new MissingVariableCollector(budget);
         collector.Visit(template.Children, MustacheContextStack.Root(variables));
         return collector.missing;
     }
@@ -23,6 +28,7 @@ internal sealed class MissingVariableCollector
     {
         foreach (var token in tokens)
         {
+            budget.Step();
             switch (token)
             {
                 case InterpolationToken interpolation:
@@ -33,7 +39,11 @@ internal sealed class MissingVariableCollector
                     {
                         if (value is MustacheList items)
                         {
-                            foreach (var item in items) Visit(section.Children, stack.Push(item));
+                            foreach (var item in items)
+                            {
+                                budget.Step();
+                                Visit(section.Children, stack.Push(item));
+                            }
                         }
                         else
                         {

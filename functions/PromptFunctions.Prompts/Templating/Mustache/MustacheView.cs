@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -54,9 +55,22 @@ internal sealed class MustacheObject(JsonObject source) : Dictionary<string, obj
 }
 
 /// <summary>A JSON array: sections iterate it; interpolating it directly renders compact JSON.</summary>
-internal sealed class MustacheList(JsonArray source) : List<object>
+/// <remarks>
+/// Stubble iterates a section's list through <see cref="IEnumerable"/>; this re-implementation counts every item
+/// visited against the render's budget, so an empty section nested over one list still pays for its iterations.
+/// </remarks>
+internal sealed class MustacheList(JsonArray source) : List<object>, IEnumerable
 {
     public override string ToString() => JsonText.Compact(source);
+
+    IEnumerator IEnumerable.GetEnumerator()
+    {
+        foreach (var item in this)
+        {
+            StubbleMustacheRenderer.VisitItem();
+            yield return item;
+        }
+    }
 }
 
 /// <summary>A JSON number, boolean or null, carrying its rendered text and its truthiness.</summary>
