@@ -3,9 +3,9 @@ using PromptFunctions.Tests.Infrastructure;
 namespace PromptFunctions.Tests.Api;
 
 /// <summary>
-/// Requests no API route takes get the same answer from every host: the local host's routing layer, the
-/// Functions app's catch-all function called in process, and that function under the real Functions host (which
-/// would otherwise answer an empty 404 for both cases).
+/// Requests no route takes get the same answer from every host: the local host's routing layer and web page
+/// fallback, the Functions app's catch-all functions called in process, and those functions under the real Functions
+/// host (which would otherwise answer an empty 404 for both cases).
 /// </summary>
 public sealed class UnmatchedRouteTests(ApiHostsFixture hosts) : IClassFixture<ApiHostsFixture>
 {
@@ -19,6 +19,12 @@ public sealed class UnmatchedRouteTests(ApiHostsFixture hosts) : IClassFixture<A
         { "PUT", "/api/public/v2/prompts", 405, "application/json" },
         { "GET", "/api/public/v2/prompts/team/greeting", 404, "application/json" },
         { "POST", "/api/v1/prompts/nobody/latest", 405, "application/problem+json" },
+        // A GET the web page's catch-all takes on an API path that only another method has.
+        { "GET", "/api/prompts/some-prompt/render", 405, "application/problem+json" },
+        { "POST", "/api/nonexistent", 404, "application/problem+json" },
+        // Outside the API the page answers GET only.
+        { "POST", "/prompts/some-prompt", 405, "application/problem+json" },
+        { "DELETE", "/", 405, "application/problem+json" },
     };
 
     [Theory, MemberData(nameof(Cases))]

@@ -64,11 +64,31 @@ public sealed class FunctionsHostDriver : IApiDriver
     private static async Task<FunctionsHostDriver> StartSharedAsync()
     {
         var model = await StubModelServer.StartAsync();
+        var site = Directory.CreateTempSubdirectory("pf-webui-shared-").FullName;
+        await TestSite.WriteAsync(site);
+        var settings = StubModelSettings(model.Endpoint);
+        settings["WebUi:RootPath"] = site;
+        // Timers write storage at moments no test chooses, which would break the storage snapshots that quiet sections
+        // compare; the tests of the webhook dispatcher and the suite schedule start hosts of their own. This is the
+        // Functions host's own switch for a function (an app setting), in both spellings it reads.
+        foreach (var timer in SharedHostDisabledTimers)
+        {
+            settings[$"AzureWebJobs.{timer}.Disabled"] = "true";
+            settings[$"AzureWebJobs__{timer}__Disabled"] = "true";
+        }
+        settings["Suites:SchedulerEnabled"] = "false";
         TestStorage? storage = null;
-        var host = await FunctionsHostProcess.StartAsync("shared", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(StubModelSettings(model.Endpoint), "Testing"));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => model.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+        var host = await FunctionsHostProcess.StartAsync("shared", cs => (storage = TestStorage.On(cs)).Configuration(), Settings(settings, "Testing"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            model.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+            Directory.Delete(site, recursive: true);
+        };
         return new FunctionsHostDriver(host, storage!, model, isShared: true);
     }
+
+    /// <summary>The timer functions the shared host does not run.</summary>
+    public static readonly IReadOnlyList<string> SharedHostDisabledTimers = ["DispatchWebhooks", "SuiteScheduleTick"];
 
     /// <summary>A model connection <c>stub</c> to <paramref name="endpoint"/>, with quick retries and a price so costs are non-zero.</summary>
     public static Dictionary<string, string?> StubModelSettings(Uri endpoint) => new()

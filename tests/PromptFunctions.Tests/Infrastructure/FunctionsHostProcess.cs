@@ -138,6 +138,13 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
         _processGroup = 0;
     }
 
+    /// <summary>The host's master key for its admin API (func-host keeps it in <c>secrets/host.json</c> of the state folder).</summary>
+    public string MasterKey()
+    {
+        var secrets = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(StateDirectory, "secrets", "host.json")))!;
+        return secrets["masterKey"]!["value"]!.GetValue<string>();
+    }
+
     /// <summary>Ends the host's Azurite while the host runs on: a storage outage.</summary>
     public void StopStorage() => _azurite.Stop();
 
