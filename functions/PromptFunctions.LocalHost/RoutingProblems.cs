@@ -20,7 +20,12 @@ internal static class RoutingProblems
     /// An unknown route or method gets the answer the Functions app's catch-all functions give (<see cref="UnmatchedRoutes"/>
     /// decides 404 or 405 from the route table, as the router would, and sets <c>Allow</c>); other bodiless errors keep their status.
     /// </summary>
-    public static Task WriteAsync(HttpContext context) => context.Response.StatusCode is 404 or 405
-        ? UnmatchedRoutes.Answer(context.Request).ExecuteAsync(context)
-        : UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
+    public static Task WriteAsync(HttpContext context)
+    {
+        if (context.Response.StatusCode is not (404 or 405))
+            return UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
+        // The router's 405 counts the web page's GET fallback even on API paths, where the answer is a 404.
+        context.Response.Headers.Remove("Allow");
+        return UnmatchedRoutes.Answer(context.Request).ExecuteAsync(context);
+    }
 }
