@@ -21,7 +21,7 @@ public sealed class WebUiOptions
 /// <c>assets/</c> carry a content hash in their names, so they are cached for a year as immutable; everything else,
 /// above all <c>index.html</c>, is revalidated on every load so that a deployment shows at once. A path that names
 /// no file and has no extension is a page of the client-side router, answered with <c>index.html</c>. Paths under
-/// <c>/api</c> are never the page's: they answer the API's 404.
+/// <c>/api</c> (and the Functions host's own prefixes) are never the page's: they get <see cref="UnmatchedRoutes"/>' 404 or 405.
 /// </summary>
 public sealed class StaticSite(IOptions<WebUiOptions> options)
 {
