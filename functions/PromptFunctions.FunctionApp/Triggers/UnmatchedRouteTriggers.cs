@@ -12,9 +12,17 @@ namespace PromptFunctions.FunctionApp.Triggers;
 /// and answers it as the local host does: a problem saying 404 (no such route) or 405 (the path exists, the method
 /// does not).
 /// </summary>
+/// <remarks>
+/// The name is part of the routing: the Functions host maps HTTP functions in name order, and a catch-all mapped
+/// before a route with the same method took its requests (PATCH /api/webhooks/{id} reached this function while it
+/// was called UnmatchedRoute, before UpdateWebhook). <see cref="FunctionName"/> sorts after every HTTP function that
+/// shares a method with it, which RouteParityTests checks.
+/// </remarks>
 public sealed class UnmatchedRouteTriggers
 {
-    [Function("UnmatchedRoute")]
+    public const string FunctionName = "WithoutRoute";
+
+    [Function(FunctionName)]
     public Task<IResult> Unmatched(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", "put", "delete", "patch", "head", "options", Route = WebUiRoutes.Template)] HttpRequest request) =>
         Task.FromResult(UnmatchedRoutes.Answer(request));

@@ -59,6 +59,24 @@ public sealed class RouteParityTests
         Assert.Equal(declared, served);
     }
 
+    /// <summary>
+    /// The Functions host maps HTTP functions in name order, and a catch-all mapped before a route that shares one of
+    /// its methods takes that route's requests; so each catch-all's name sorts after every such function's.
+    /// </summary>
+    [Fact]
+    public void Catch_all_functions_are_named_to_be_mapped_after_the_routes_they_could_shadow()
+    {
+        var all = FunctionsDriver.TriggerClasses().SelectMany(FunctionsDriver.TriggerRoutes)
+            .Select(t => (Name: t.Method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name, t.Verbs, t.Route))
+            .ToList();
+        foreach (var catchAll in all.Where(f => f.Route == WebUiRoutes.Template))
+        {
+            var shadowed = all.Where(f => f.Route != WebUiRoutes.Template && f.Verbs.Intersect(catchAll.Verbs).Any()
+                && string.Compare(f.Name, catchAll.Name, StringComparison.OrdinalIgnoreCase) >= 0).Select(f => f.Name).ToList();
+            Assert.True(shadowed.Count == 0, $"{catchAll.Name} would be mapped before {string.Join(", ", shadowed)}");
+        }
+    }
+
     [Fact]
     public void Host_json_route_prefix_is_the_one_the_route_templates_assume()
     {
