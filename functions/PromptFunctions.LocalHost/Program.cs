@@ -29,8 +29,13 @@ public sealed class Program
         builder.Services.AddWebUi(builder.Configuration);
         builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
-        builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        builder.Services.AddLocalDurableTaskEngine(durable, registry =>
+        {
+            registry.AddPromptFunctionsTasks();
+            WarmUpService.AddTasks(registry);
+        });
         // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
+        builder.Services.AddHostedService<WarmUpService>();
         builder.Services.AddHostedService<WebhookDispatchLoop>();
         if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
             builder.Services.AddHostedService<SuiteSchedulerService>();
