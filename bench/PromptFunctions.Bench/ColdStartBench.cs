@@ -62,6 +62,7 @@ public static class ColdStartBench
         var output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();
         if (child.ExitCode != 0) throw new InvalidOperationException($"child failed ({child.ExitCode}): {output}");
+        foreach (var line in output.Split('\n').Where(l => l.Contains(" queued ", StringComparison.Ordinal))) Console.WriteLine("  child: " + line);
         return output.Split('\n').Single(l => l.StartsWith("COLD ", StringComparison.Ordinal))["COLD ".Length..].Trim();
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,11 +14,12 @@ using PromptFunctions.Prompts.Rendering;
 namespace PromptFunctions.Core.Experiments;
 
 /// <summary>
-/// Runs a row's code path once at host start without calling a model or storing anything, so the first experiment
-/// after a start does not pay for it: the tables and containers are created, the experiment table is read (a
-/// missing record), every configured model connection's pipeline is built and asked for the request it would send
-/// (its dry-run transport never sends it), a prompt is rendered into chat messages and scored with an evaluator, and
-/// the row's stored forms are written to memory. On a 2-core machine the JIT of that path was most of the first
+/// Runs a row's code path once at host start without calling a model or leaving anything stored, so the first
+/// experiment after a start does not pay for it: the tables and containers are created; one row and its batch record
+/// are written under an id no experiment can have (a version-7 GUID never has version 0), read back and deleted;
+/// every configured model connection's pipeline is built and asked for the request it would send (its dry-run
+/// transport never sends it), and its provider client answers a canned completion from an in-memory transport; a
+/// prompt is rendered into chat messages and scored with an evaluator. On a 2-core machine the JIT of that path was most of the first
 /// experiment's extra time.
 /// </summary>
 public sealed class ExperimentWarmUp(
@@ -58,9 +61,22 @@ public sealed class ExperimentWarmUp(
     private async Task WarmStorageAsync(CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
-        const string Missing = "00000000000000000000000000000000";
-        await store.GetAsync(Missing, cancellationToken);
-        await store.ProgressAsync(Missing, cancellationToken);
+        const string WarmUpId = "00000000000000000000000000000000";
+        await store.GetAsync(WarmUpId, cancellationToken);
+        var row = new ExperimentRowResult("warm-up", 0, 0, "1", "[]", 1, 1, 1, 0, null);
+        await store.WriteBatchAsync(WarmUpId, 0, [row], 1, 0, cancellationToken);
+        try
+        {
+            await store.ProgressAsync(WarmUpId, cancellationToken);
+            await foreach (var _ in store.ReadRowsAsync(WarmUpId, cancellationToken)) { }
+        }
+        finally
+        {
+            await storage.Experiments.SubmitTransactionAsync([
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(WarmUpId, ExperimentRowEntity.Key(0, 0)), ETag.All),
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(WarmUpId, ExperimentBatchEntity.Key(0)), ETag.All),
+            ], CancellationToken.None);
+        }
     }
 
     private async Task WarmConnectionAsync(string name, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
@@ -68,5 +84,27 @@ public sealed class ExperimentWarmUp(
         var client = connections.GetChatClient(name);
         if (client.GetService<ModelRequestCapture>() is { } capture)
             await capture.CaptureAsync(messages.ToList(), options, cancellationToken);
+        var settings = connections.Settings(name);
+        if (settings.Provider.Equals(ModelProviderNames.Ollama, StringComparison.OrdinalIgnoreCase)) return;
+        using var canned = ModelConnections.CreateProviderClient(settings, new CannedCompletion());
+        await canned.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    /// <summary>An OpenAI-protocol transport that answers every request with one fixed completion, in memory.</summary>
+    private sealed class CannedCompletion : HttpMessageHandler
+    {
+        private const string Completion = """
+            {"id":"warm-up","object":"chat.completion","created":1700000000,"model":"warm-up","choices":[{"index":0,"message":{"role":"assistant","content":"1"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}
+            """;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is not null) await request.Content.ReadAsByteArrayAsync(cancellationToken);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                RequestMessage = request,
+                Content = new StringContent(Completion, System.Text.Encoding.UTF8, "application/json"),
+            };
+        }
     }
 }
