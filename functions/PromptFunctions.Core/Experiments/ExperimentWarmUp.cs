@@ -27,6 +27,8 @@ public sealed class ExperimentWarmUp(
     ExperimentStore store,
     ModelConnections connections,
     IExperimentScorers scorers,
+    IExperimentExamples examples,
+    ExperimentRequestReader reader,
     IOptions<PromptHubOptions> hub,
     ILogger<ExperimentWarmUp> logger)
 {
@@ -49,13 +51,30 @@ public sealed class ExperimentWarmUp(
             var row = new ExperimentRowResult(example.Id, 0, 0, "1", ExperimentEngine.ScoresJson(scores), 1, 1, 1, 0, null);
             _ = ExperimentAggregation.Aggregate([row]).ToJsonString();
 
+            var request = WarmRequestAsync(content, cancellationToken);
             await Task.WhenAll(models);
             await storageWarm;
+            await request;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "The experiment warm-up failed; the first experiment will be slower");
         }
+    }
+
+    /// <summary>What starting an experiment reads and answers: a prompt and a dataset that do not exist, the model and evaluator specs, the response.</summary>
+    private async Task WarmRequestAsync(PromptFunctions.Prompts.Model.PromptVersionContent content, CancellationToken cancellationToken)
+    {
+        var cursor = new ValidatingJsonReader();
+        await reader.ReadPromptAsync(new JsonObject { ["name"] = "pf-warm-up-missing" }, "$.prompt", cursor, cancellationToken);
+        await examples.ResolveAsync("pf-warm-up-missing", null, null, cancellationToken);
+        if (connections.Names.FirstOrDefault() is { } connection)
+            reader.ReadModel(new JsonObject { ["connection"] = connection }, "$.model", content, cursor);
+        reader.ReadEvaluators(JsonNode.Parse("""[{"type":"exact_match"}]"""), "$.evaluators", cursor);
+        var record = new ExperimentRecord("00000000000000000000000000000000", null, null, null, "warm-up", "warm-up", 1, null, null, "warm-up", "warm-up", null,
+            1, 1, "warm-up", "warm-up", "{}", "[]", "fresh", 1, ExperimentStatus.Queued, DateTimeOffset.UnixEpoch, "warm-up", null, null, null, null, null);
+        _ = PromptFunctions.Contracts.ContractsJson.Serialize(ExperimentsApi.Describe(record, 0, 0));
+        _ = ExperimentPlan.For(record.Id, 1000, 50);
     }
 
     private async Task WarmStorageAsync(CancellationToken cancellationToken)
