@@ -6,12 +6,14 @@
 #        bench/run.sh experiments [rows] [large-rows] (experiment wall-clock against the ideal, stub model at 200 ms)
 #        bench/run.sh functions-host [rows]           (the same on the Functions app inside the real Functions host:
 #                                                    the first experiment after the host starts, then a second)
+#        bench/run.sh throughput [rows] [concurrency] (one large experiment at high concurrency: ratio, CPU ms/row, stub floor)
+#        bench/run.sh cold [rows] [samples]            (first experiment in a freshly started host process, then two more)
 #        bench/run.sh suites [suites] [rows]           (suite runs, baseline + 1 candidate, against the ideal, stub model at 200 ms)
 #        bench/run.sh storage [seconds]                (cached fetch req/s and storage requests per 1,000 fetches, shipped cache settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || [ "${1:-}" = suites ] || [ "${1:-}" = functions-host ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || [ "${1:-}" = throughput ] || [ "${1:-}" = cold ] || [ "${1:-}" = suites ] || [ "${1:-}" = functions-host ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund
 [ "${1:-}" != client ] || [ -d tests/compat/node_modules/@langfuse/client ] || (cd tests/compat && npm ci --no-audit --no-fund)
 
@@ -20,6 +22,7 @@ blob=$(port); queue=$(port); table=$(port)
 node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
   --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$table" &
 azurite=$!
+export PF_BENCH_AZURITE_PID=$azurite
 trap 'kill $azurite 2>/dev/null || true' EXIT
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="

@@ -27,15 +27,7 @@ public static class ExperimentBench
             ["DurableTask:MaxConcurrentActivities"] = "200",
         });
         using var http = Program.Client(host.Address);
-        await Post(http, "/api/prompts/bench-exp/versions", new JsonObject
-        {
-            ["version"] = new JsonObject
-            {
-                ["template"] = new JsonArray(
-                    new JsonObject { ["role"] = "system", ["content"] = "Answer with the number only." },
-                    new JsonObject { ["role"] = "user", ["content"] = "echo: {{n}}" }),
-            },
-        });
+        await SeedPromptAsync(http);
 
         var report = new StringBuilder();
         report.AppendLine("| run | rows | concurrency | wall-clock | ideal (rows x 200 ms / concurrency) | ratio | target | peak working set |");
@@ -59,13 +51,33 @@ public static class ExperimentBench
     }
 
     /// <summary>Uploads <paramref name="count"/> rows, runs them, and returns the time from start request to completed status.</summary>
-    internal static async Task<TimeSpan> RunOnceAsync(HttpClient http, string dataset, int count)
+    internal static async Task<TimeSpan> RunOnceAsync(HttpClient http, string dataset, int count, int concurrency = Concurrency)
+    {
+        await UploadAsync(http, dataset, count);
+        return await RunExperimentAsync(http, dataset, concurrency);
+    }
+
+    internal static async Task UploadAsync(HttpClient http, string dataset, int count)
     {
         var examples = new JsonArray();
         for (var i = 0; i < count; i++)
             examples.Add(new JsonObject { ["input"] = new JsonObject { ["n"] = i.ToString(CultureInfo.InvariantCulture) }, ["expected"] = i.ToString(CultureInfo.InvariantCulture) });
         await Post(http, $"/api/datasets/{dataset}/versions", new JsonObject { ["examples"] = examples });
+    }
 
+    internal static Task SeedPromptAsync(HttpClient http) => Post(http, "/api/prompts/bench-exp/versions", new JsonObject
+    {
+        ["version"] = new JsonObject
+        {
+            ["template"] = new JsonArray(
+                new JsonObject { ["role"] = "system", ["content"] = "Answer with the number only." },
+                new JsonObject { ["role"] = "user", ["content"] = "echo: {{n}}" }),
+        },
+    });
+
+    /// <summary>Runs prompt bench-exp over a stored dataset; the time from the start request to the poll that sees completed.</summary>
+    internal static async Task<TimeSpan> RunExperimentAsync(HttpClient http, string dataset, int concurrency)
+    {
         var started = Stopwatch.GetTimestamp();
         var experiment = await Post(http, "/api/experiments", new JsonObject
         {
@@ -73,7 +85,7 @@ public static class ExperimentBench
             ["dataset"] = new JsonObject { ["name"] = dataset },
             ["model"] = new JsonObject { ["connection"] = "stub" },
             ["evaluators"] = JsonNode.Parse("""[{"type":"exact_match"}]"""),
-            ["max_concurrency"] = Concurrency,
+            ["max_concurrency"] = concurrency,
         });
         var id = experiment["id"]!.GetValue<string>();
         while (true)

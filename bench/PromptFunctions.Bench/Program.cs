@@ -44,6 +44,14 @@ public static partial class Program
         if (args is ["suites", ..])
             return await SuiteBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
+        if (args is ["throughput", ..])
+            return await ThroughputBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
+        if (args is ["cold", ..])
+            return await ColdStartBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+        if (args is ["cold-run", var stub, var rows])
+            return await ColdStartBench.RunChildAsync(storage, new Uri(stub), int.Parse(rows, CultureInfo.InvariantCulture));
         if (args is ["experiments", ..])
             return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);

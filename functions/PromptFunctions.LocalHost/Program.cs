@@ -3,6 +3,7 @@ using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Web;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
+using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Webhooks;
 using PromptFunctions.Core.Suites;
@@ -29,8 +30,14 @@ public sealed class Program
         builder.Services.AddWebUi(builder.Configuration);
         builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
-        builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        builder.Services.AddLocalDurableTaskEngine(durable, registry =>
+        {
+            registry.AddPromptFunctionsTasks();
+            WarmUpService.AddTasks(registry);
+        });
         // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
+        if (builder.Configuration.GetSection(ExperimentsOptions.Section).Get<ExperimentsOptions>()?.WarmUpAtStart ?? true)
+            builder.Services.AddHostedService<WarmUpService>();
         builder.Services.AddHostedService<WebhookDispatchLoop>();
         if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
             builder.Services.AddHostedService<SuiteSchedulerService>();

@@ -25,8 +25,11 @@ public sealed class ExperimentRuntime
     public required DatasetSelection Dataset { get; init; }
     public ModelPrice? Price { get; init; }
 
-    /// <summary>Set once this process has seen the experiment marked running.</summary>
-    public bool Started { get; set; }
+    /// <summary>
+    /// This process's move of the experiment to running, shared by the batches that start together (so the lanes do
+    /// not race on the record's ETag); cleared when it did not succeed, so a later batch tries again.
+    /// </summary>
+    internal Task<bool>? Running;
 }
 
 /// <summary>
@@ -63,13 +66,18 @@ public sealed class ExperimentEngine(
 
     private async Task<ExperimentBatchResult> RunBatchAsync(ExperimentRuntime runtime, ExperimentBatchInput input, CancellationToken cancellationToken)
     {
-        if (!await MarkRunningAsync(runtime, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
-        if (await IsCancelledAsync(input.ExperimentId, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
-
         var repetitions = runtime.Record.Repetitions;
         var firstIndex = input.FirstUnit / repetitions;
         var lastIndex = (input.FirstUnit + input.Units - 1) / repetitions;
-        var rows = await examples.ReadAsync(runtime.Dataset, firstIndex, (int)(lastIndex - firstIndex + 1), cancellationToken);
+        // The examples are read while the experiment is marked running: two storage round-trips fewer before the
+        // first model call of the batch.
+        var reading = examples.ReadAsync(runtime.Dataset, firstIndex, (int)(lastIndex - firstIndex + 1), cancellationToken);
+        if (!await MarkRunningAsync(runtime, cancellationToken) || await IsCancelledAsync(input.ExperimentId, cancellationToken))
+        {
+            _ = reading.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return new ExperimentBatchResult(0, 0, true);
+        }
+        var rows = await reading;
         var byIndex = rows.ToDictionary(r => r.Index);
 
         // Rows are written in full transactions while the batch still runs, so the batch's end only waits for the
@@ -137,8 +145,14 @@ public sealed class ExperimentEngine(
             if (rendered.MissingVariables.Count > 0)
                 return Failed(example, repetition, $"the example's input lacks template variables: {string.Join(", ", rendered.MissingVariables)}");
 
-            var chatOptions = runtime.Options.Clone();
-            (chatOptions.AdditionalProperties ??= [])[ResponseCacheChatClient.RepetitionProperty] = repetition;
+            // The response cache reads a missing repetition as 0, so the first repetition shares the run's options
+            // (nothing below the engine changes them) instead of copying them for every row.
+            var chatOptions = runtime.Options;
+            if (repetition != 0)
+            {
+                chatOptions = runtime.Options.Clone();
+                (chatOptions.AdditionalProperties ??= [])[ResponseCacheChatClient.RepetitionProperty] = repetition;
+            }
             var response = await runtime.Client.GetResponseAsync(PromptChat.ToChatMessages(runtime.Content, rendered, example.Input), chatOptions, cancellationToken);
             output = response.Text;
             inputTokens = response.Usage?.InputTokenCount ?? 0;
@@ -177,25 +191,45 @@ public sealed class ExperimentEngine(
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
-    public static string ScoresJson(IReadOnlyList<EvaluatorScore> scores) =>
-        new JsonArray(scores.Select(s => (JsonNode?)new JsonObject
+    /// <summary>
+    /// The stored scores column: written straight to UTF-8 (the same text a JsonArray of JsonObjects serializes to),
+    /// because building a node tree per row was a visible share of a row's allocations.
+    /// </summary>
+    public static string ScoresJson(IReadOnlyList<EvaluatorScore> scores)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["name"] = s.Name,
-            ["type"] = s.Type,
-            ["score"] = s.Score,
-            ["passed"] = s.Passed,
-            ["explanation"] = s.Explanation,
-            ["error"] = s.Error,
-        }).ToArray()).ToJsonString();
+            writer.WriteStartArray();
+            foreach (var s in scores)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", s.Name);
+                writer.WriteString("type", s.Type);
+                if (s.Score is { } score) writer.WriteNumber("score", score);
+                else writer.WriteNull("score");
+                if (s.Passed is { } passed) writer.WriteBoolean("passed", passed);
+                else writer.WriteNull("passed");
+                writer.WriteString("explanation", s.Explanation);
+                writer.WriteString("error", s.Error);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
-    public async Task FinalizeAsync(string experimentId, CancellationToken cancellationToken)
+    /// <returns>What the move to completed did (the completed record when it changed).</returns>
+    public async Task<ExperimentTransition> FinalizeAsync(string experimentId, CancellationToken cancellationToken)
     {
         var rows = new List<ExperimentRowResult>();
         await foreach (var row in store.ReadRowsAsync(experimentId, cancellationToken)) rows.Add(row);
         var aggregates = ExperimentAggregation.Aggregate(rows);
-        await store.TransitionAsync(experimentId, [ExperimentStatus.Running],
+        var transition = await store.TransitionAsync(experimentId, [ExperimentStatus.Running],
             r => r with { Status = ExperimentStatus.Completed, CompletedAt = clock.GetUtcNow(), AggregatesJson = aggregates.ToJsonString() }, cancellationToken);
         _runtimes.TryRemove(experimentId, out _);
+        _cancellation.TryRemove(experimentId, out _);
+        return transition;
     }
 
     /// <summary>A runtime for rows that are not part of a stored experiment (the playground, optimization runs).</summary>
@@ -277,13 +311,35 @@ public sealed class ExperimentEngine(
     /// The first batch of each process moves the experiment from queued to running (saving the orchestration a
     /// separate activity round-trip); false when it was cancelled before it started.
     /// </summary>
-    private async ValueTask<bool> MarkRunningAsync(ExperimentRuntime runtime, CancellationToken cancellationToken)
+    private async Task<bool> MarkRunningAsync(ExperimentRuntime runtime, CancellationToken cancellationToken)
     {
-        if (runtime.Started) return true;
-        var record = await store.TransitionAsync(runtime.Record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
-            r => r.Status == ExperimentStatus.Running ? r : r with { Status = ExperimentStatus.Running, StartedAt = clock.GetUtcNow() }, cancellationToken);
-        runtime.Started = record is ExperimentTransition.Changed;
-        return runtime.Started;
+        var running = Volatile.Read(ref runtime.Running);
+        if (running is null)
+        {
+            var mine = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            running = Interlocked.CompareExchange(ref runtime.Running, mine.Task, null);
+            if (running is null)
+            {
+                try
+                {
+                    var now = clock.GetTimestamp();
+                    var transition = await store.TransitionAsync(runtime.Record.Id, [ExperimentStatus.Queued, ExperimentStatus.Running],
+                        r => r.Status == ExperimentStatus.Running ? r : r with { Status = ExperimentStatus.Running, StartedAt = clock.GetUtcNow() }, cancellationToken);
+                    var started = transition is ExperimentTransition.Changed;
+                    // The record was just read as queued or running, so the batch's cancellation check need not read it again.
+                    if (started) _cancellation.TryAdd(runtime.Record.Id, (now, false));
+                    else _ = Interlocked.CompareExchange(ref runtime.Running, null, mine.Task);
+                    mine.SetResult(started);
+                }
+                catch (Exception e)
+                {
+                    _ = Interlocked.CompareExchange(ref runtime.Running, null, mine.Task);
+                    mine.SetException(e);
+                }
+                return await mine.Task;
+            }
+        }
+        return await running;
     }
 
     /// <summary>Checks the stored status at most once a second per experiment, so cancel stops running batches soon.</summary>

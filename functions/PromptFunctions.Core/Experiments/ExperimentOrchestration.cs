@@ -118,9 +118,11 @@ public sealed class FinalizeExperimentActivity(ExperimentEngine engine, Experime
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string experimentId)
     {
-        await engine.FinalizeAsync(experimentId, CancellationToken.None);
-        // Announced once the status is stored. A retried activity publishes the same key again, which announces once.
-        if (await store.GetAsync(experimentId, CancellationToken.None) is { Status: ExperimentStatus.Completed } record)
+        var transition = await engine.FinalizeAsync(experimentId, CancellationToken.None);
+        // Announced once the status is stored. A retried activity (the record already completed) publishes the same key
+        // again, which announces once.
+        var stored = transition is ExperimentTransition.Changed changed ? changed.Record : await store.GetAsync(experimentId, CancellationToken.None);
+        if (stored is { Status: ExperimentStatus.Completed } record)
             await events.PublishAsync(EventTypes.ExperimentCompleted, record.Id, new JsonObject { ["experiment"] = System.Text.Json.JsonSerializer.SerializeToNode(ExperimentsApi.Describe(record, null, null), PromptFunctions.Contracts.ContractsJson.Context.ExperimentInfo) }, CancellationToken.None);
         return true;
     }

@@ -19,6 +19,7 @@ public static class ExperimentServiceCollectionExtensions
         services.TryAddSingleton<IExperimentExamples, DatasetExamples>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentEngine>();
+        services.AddSingleton<ExperimentWarmUp>();
         services.AddSingleton<ExperimentRequestReader>();
         services.AddSingleton<ExperimentsApi>();
         services.AddSingleton<PlaygroundApi>();

@@ -56,6 +56,8 @@ public sealed class TestStorage
     {
         ["ConnectionStrings:Storage"] = ConnectionString,
         ["Storage:PromptsTable"] = PromptsTable,
+        // Test hosts start by the hundred in one warm process; the warm-up has its own test.
+        ["Experiments:WarmUpAtStart"] = "false",
         ["Storage:PromptIndexTable"] = PromptIndexTable,
         ["Storage:VersionsContainer"] = VersionsContainer,
         ["Storage:ExperimentsTable"] = ExperimentsTable,

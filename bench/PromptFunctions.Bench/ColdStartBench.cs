@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using PromptFunctions.StubModel;
+
+namespace PromptFunctions.Bench;
+
+/// <summary>
+/// The first experiment after the local host starts, as a nightly run on a freshly started host sees it: the
+/// prompt and the dataset are already stored (seeded here by a host that is then stopped), and each sample is a new
+/// process that starts the local host and, as its very first request, starts one experiment (rows at
+/// max_concurrency 50 against the stub with 200 ms latency; ideal rows x 200 ms / 50). The same process then runs
+/// the same experiment twice more, for the warm ratio of the same run. The stub runs in this (parent) process, so
+/// the child's start-up cost is only the host's.
+/// </summary>
+public static class ColdStartBench
+{
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(200);
+    private const int Concurrency = 50;
+    private const string Dataset = "bench-cold";
+
+    public static async Task<int> RunAsync(string storage, int rows, int samples)
+    {
+        await using (var seeder = await Program.StartHostAsync(storage))
+        {
+            using var http = Program.Client(seeder.Address);
+            await ExperimentBench.SeedPromptAsync(http);
+            await ExperimentBench.UploadAsync(http, Dataset, rows);
+        }
+        await using var model = await StubModelServer.StartAsync(latency: Latency);
+        var ideal = TimeSpan.FromMilliseconds(rows * Latency.TotalMilliseconds / Concurrency);
+        var report = new StringBuilder();
+        report.AppendLine("| sample | host start | first run | first ratio | first run CPU | second | third | load average (1 min) |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|");
+        var firsts = new List<double>();
+        for (var sample = 1; sample <= samples; sample++)
+        {
+            var before = model.Calls;
+            var load = ThroughputBench.LoadAverage();
+            var line = await RunChildAsync(model.Endpoint, rows);
+            if (model.Calls - before != rows * 3) throw new InvalidOperationException($"expected {rows * 3} model calls, saw {model.Calls - before}");
+            var f = line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            firsts.Add(f[1] / ideal.TotalMilliseconds);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {sample} | {f[0]:F0} ms | {f[1] / 1000:F2} s | **{f[1] / ideal.TotalMilliseconds:F2}x** | {f[2]:F0} ms | {f[3] / ideal.TotalMilliseconds:F2}x | {f[4] / ideal.TotalMilliseconds:F2}x | {load} |");
+        }
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Ideal {ideal.TotalSeconds:F2} s ({rows:N0} rows x 200 ms / {Concurrency}); first-run ratio median {firsts.Order().ElementAt(firsts.Count / 2):F2}x (target <= 1.15x).");
+        Console.WriteLine();
+        Console.WriteLine(report.ToString());
+        return 0;
+    }
+
+    private static async Task<string> RunChildAsync(Uri stub, int rows)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = false };
+        start.ArgumentList.Add(typeof(ColdStartBench).Assembly.Location);
+        start.ArgumentList.Add("cold-run");
+        start.ArgumentList.Add(stub.ToString());
+        start.ArgumentList.Add(rows.ToString(CultureInfo.InvariantCulture));
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the child process");
+        var output = await child.StandardOutput.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"child failed ({child.ExitCode}): {output}");
+        foreach (var line in output.Split('\n').Where(l => l.Contains(" queued ", StringComparison.Ordinal))) Console.WriteLine("  child: " + line);
+        return output.Split('\n').Single(l => l.StartsWith("COLD ", StringComparison.Ordinal))["COLD ".Length..].Trim();
+    }
+
+    /// <summary>The child: starts the host, runs the experiment three times, prints "COLD start first cpu second third" in ms.</summary>
+    public static async Task<int> RunChildAsync(string storage, Uri stub, int rows)
+    {
+        var processStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        await using var host = await Program.StartHostAsync(storage, new Dictionary<string, string?>
+        {
+            ["Models:stub:Provider"] = "openai-compatible",
+            ["Models:stub:Endpoint"] = stub.ToString(),
+            ["Models:stub:Model"] = "stub-model",
+        });
+        var hostStart = DateTime.UtcNow - processStart;
+        using var http = Program.Client(host.Address);
+        var (first, cpu, _) = await ThroughputBench.Measure(() => ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency));
+        var second = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
+        var third = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"COLD {hostStart.TotalMilliseconds:F0} {first.TotalMilliseconds:F0} {cpu.TotalMilliseconds:F0} {second.TotalMilliseconds:F0} {third.TotalMilliseconds:F0}"));
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using PromptFunctions.Core.Experiments;
+using PromptFunctions.Tests.Infrastructure;
+
+namespace PromptFunctions.Tests.Experiments;
+
+public sealed class ExperimentWarmUpTests
+{
+    [Fact]
+    public async Task The_local_host_warms_up_at_start_and_leaves_nothing_stored_or_scheduled()
+    {
+        await using var host = await ExperimentTestHost.StartAsync(Drivers.LocalHost, settings: new Dictionary<string, string?> { ["Experiments:WarmUpAtStart"] = "true" });
+        var driver = (LocalHostDriver)host.Api;
+
+        var table = new TableClient(driver.Storage.ConnectionString, driver.Storage.ExperimentsTable);
+        var left = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"])) left.Add($"{entity.PartitionKey}/{entity.RowKey}");
+        Assert.Empty(left);
+        var listed = await host.Api.GetAsync("/api/experiments");
+        Assert.Empty(listed.Json["data"]!.AsArray());
+
+        var durable = driver.Services.GetRequiredService<DurableTaskClient>();
+        var instances = new List<string>();
+        await foreach (var instance in durable.GetAllInstancesAsync()) instances.Add(instance.InstanceId);
+        Assert.DoesNotContain(instances, id => id.StartsWith("pf-warm-up-", StringComparison.Ordinal));
+
+        // The warm-up must not change how a first experiment runs.
+        await host.Api.CreateVersionAsync("warm", new JsonObject { ["template"] = "echo: {{q}}" });
+        await host.UploadAsync("warm-rows", Enumerable.Range(0, 30).Select(i => new JsonObject { ["input"] = new JsonObject { ["q"] = $"{i}" }, ["expected"] = $"{i}" }));
+        var id = (await host.StartAsync(new JsonObject
+        {
+            ["prompt"] = new JsonObject { ["name"] = "warm" },
+            ["dataset"] = new JsonObject { ["name"] = "warm-rows" },
+            ["model"] = new JsonObject { ["connection"] = "stub" },
+            ["evaluators"] = JsonNode.Parse("""[{"type":"exact_match"}]"""),
+            ["max_concurrency"] = 50,
+        }))["id"]!.GetValue<string>();
+        var done = await host.WaitAsync(id);
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.Equal(30, (await host.RowsAsync(id)).Count);
+        Assert.Equal(1.0, done["aggregates"]!["evaluators"]!["exact_match"]!["pass_rate"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void Scores_are_stored_as_the_same_json_text_as_before()
+    {
+        EvaluatorScore[] scores =
+        [
+            new("exact_match", "exact_match", 1, true, null, null),
+            new("judge \"quoted\"", "llm_judge", 0.25, false, "Ünïcødé <b>&</b> 'x' \n\t\u0001 😀", null),
+            new("(evaluators)", "error", null, null, null, "boom"),
+            new("big", "score", 1e-7, null, "", ""),
+        ];
+        var expected = new JsonArray(scores.Select(s => (JsonNode?)new JsonObject
+        {
+            ["name"] = s.Name,
+            ["type"] = s.Type,
+            ["score"] = s.Score,
+            ["passed"] = s.Passed,
+            ["explanation"] = s.Explanation,
+            ["error"] = s.Error,
+        }).ToArray()).ToJsonString();
+        Assert.Equal(expected, ExperimentEngine.ScoresJson(scores));
+        Assert.Equal("[]", ExperimentEngine.ScoresJson([]));
+    }
+}
