@@ -63,6 +63,8 @@ public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOpti
             LogUnhandled(logger, e, request.Method, request.Path);
             result = dialect.Error(new ProblemException(500, "Internal error", $"The request failed unexpectedly; trace id {request.HttpContext.TraceIdentifier}."), request);
         }
+        // Results that allow caching set their own Cache-Control over this one when they execute.
+        request.HttpContext.Response.Headers.CacheControl = HttpReplies.DefaultCacheControl;
         return dialect.Complete(result);
     }
 

@@ -95,7 +95,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         {
             Content = ContractsJson.Members(document.ContentJson),
         };
-        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), record.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));
+        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), VersionDocument.EntityTagOf(record), "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));
     });
 
     public Task<IResult> ListVersions(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
@@ -110,7 +110,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
     public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name, Id: id), static async (call, s) =>
     {
         var document = await s.Api.Lookups.RequireVersionAsync(s.Name, s.Id, call);
-        return HttpReplies.ConditionalGet(call.Request, document.Record.Id, document.ResponseBytes, HttpReplies.ImmutableCacheControl, document.ETag);
+        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.VersionCacheControl, document.ETag);
     });
 
     public Task<IResult> GetVersionVariables(HttpRequest request, string name, string id) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
@@ -121,7 +121,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
             : [];
         var body = new VersionVariables(document.Record.Id, document.Record.Sequence, PromptVersionJson.FormatName(document.Content.TemplateFormat),
             PromptRenderer.GetVariables(document.Content).ToList(), placeholders);
-        return HttpReplies.ConditionalGet(call.Request, document.Record.Id, ContractsJson.Serialize(body), HttpReplies.ImmutableCacheControl, document.ETag);
+        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, ContractsJson.Serialize(body), lookups.VersionCacheControl, document.ETag);
     });
 
     // The fetch routes are the hot path: state goes to static lambdas instead of closures, so a cached fetch
@@ -132,7 +132,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         var record = await s.Api.Catalog.ResolveLatestAsync(prompt, call.Aborted)
             ?? throw ProblemException.NotFound($"Prompt '{prompt}' does not exist.");
         var document = await s.Api.Lookups.RequireDocumentAsync(record, call.Aborted);
-        return HttpReplies.ConditionalGet(call.Request, record.Id, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
     });
 
     public Task<IResult> Render(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
