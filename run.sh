@@ -3,7 +3,8 @@
 # local ASP.NET Core host on http://127.0.0.1:${PORT:-7071}. Needs only the .NET 10 SDK and Node.js/npm.
 # Ctrl-C stops both. Logs: .data/azurite.log and .data/localhost.log.
 #
-# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120).
+# Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120),
+# OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* settings) to export traces, metrics and logs to an OTLP receiver.
 # The in-process Durable Task engine's concurrency is a setting (DurableTask:MaxConcurrentActivities), not the core count.
 # shellcheck disable=SC2317  # cleanup and stop_group are called from traps
 set -euo pipefail
@@ -251,6 +252,13 @@ elif [[ -f "$DEV_SETTINGS" ]]; then
 else
   echo "  admin key: none: ${DEV_SETTINGS#"$ROOT"/} does not exist, so authenticated routes answer 401."
   echo "  try:       curl -sS $BASE_URL/api/health"
+fi
+if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+  echo "  telemetry: traces, metrics and logs go over OTLP to $OTEL_EXPORTER_OTLP_ENDPOINT (service.name promptfunctions)"
+else
+  echo "  telemetry: not exported. To see traces, run any OTLP receiver (Jaeger, the Aspire dashboard, an OpenTelemetry"
+  echo "             Collector) and start again with its address, e.g. OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 ./run.sh"
+  echo "             (add Telemetry__ReadTraceSampleRatio=1 to trace every fetch too; docs/telemetry.md)"
 fi
 echo "  logs:      ${HOST_LOG#"$ROOT"/} (followed below), ${AZURITE_LOG#"$ROOT"/}"
 echo "Press Ctrl-C to stop."

@@ -4,11 +4,12 @@
 #        bench/run.sh client [seconds-per-round]     (the .NET client's cached GetPromptAsync, then the Langfuse JS
 #                                                    client's prompt.get against the same host; no wrk needed)
 #        bench/run.sh experiments [rows] [large-rows] (experiment wall-clock against the ideal, stub model at 200 ms)
+#        bench/run.sh suites [suites] [rows]           (suite runs, baseline + 1 candidate, against the ideal, stub model at 200 ms)
 #        bench/run.sh storage [seconds]                (cached fetch req/s and storage requests per 1,000 fetches, shipped cache settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || [ "${1:-}" = suites ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund
 [ "${1:-}" != client ] || [ -d tests/compat/node_modules/@langfuse/client ] || (cd tests/compat && npm ci --no-audit --no-fund)
 

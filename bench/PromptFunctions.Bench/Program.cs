@@ -39,6 +39,9 @@ public static partial class Program
         }
         if (args is ["storage", ..])
             return await StorageTrafficBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+        if (args is ["suites", ..])
+            return await SuiteBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200);
         if (args is ["experiments", ..])
             return await ExperimentBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
@@ -54,7 +57,10 @@ public static partial class Program
             for (var i = 0; i < uncachedSamples * 2; i++) await SeedAsync(seedClient, $"bench-u{i}", i);
         }
 
-        await using var host = await StartHostAsync(storage);
+        // Telemetry on, as deployed: the OpenTelemetry SDK with the shipped sampling settings, exporting over OTLP
+        // to an endpoint in this process that accepts everything.
+        await using var otlp = await OtlpSink.StartAsync();
+        await using var host = await StartHostAsync(storage, otlp.Settings);
         using var http = Client(host.Address);
         var cachedBody = await http.GetByteArrayAsync("/api/prompts/bench-cached/tags/production");
         using var cachedResponse = await http.GetAsync("/api/prompts/bench-cached/tags/production");
@@ -82,6 +88,10 @@ public static partial class Program
         // miss the in-process caches. The raw floor reads other, identically shaped prompts straight from storage.
         var fetch = new List<double>(uncachedSamples);
         var raw = new List<double>(uncachedSamples);
+        // The host's HttpClient instrumentation listens process-wide: without this, this client's calls (and the raw
+        // floor's storage calls) would be traced as roots, and the fetches would join their traces, which a caller
+        // outside the process does not cause. The host's own handling is unaffected.
+        using var untraced = OpenTelemetry.SuppressInstrumentationScope.Begin();
         var tables = new TableServiceClient(storage).GetTableClient("prompts");
         var blobs = new BlobServiceClient(storage).GetBlobContainerClient("prompt-versions");
         for (var i = 0; i < uncachedSamples; i++)
@@ -113,6 +123,11 @@ public static partial class Program
         report.AppendLine(CultureInfo.InvariantCulture, $"| cached GET by tag, p50 / p99 | {cachedRun.P50Ms:F2} ms / {cachedRun.P99Ms:F2} ms | bare: {bareRun.P50Ms:F2} ms / {bareRun.P99Ms:F2} ms | | |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| uncached GET by tag, 1 connection, p50 | {fetchP50:F3} ms | table read + blob read: {rawP50:F3} ms | {fetchP50 / rawP50:F2}x | <= 1.3x |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| uncached GET by tag, p99 | {Percentile(fetch, 0.99):F3} ms | raw p99: {Percentile(raw, 0.99):F3} ms | | |");
+        // The SDK exports metrics periodically; flush so the sink has seen what this run produced.
+        OpenTelemetry.Trace.TracerProviderExtensions.ForceFlush(host.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>());
+        OpenTelemetry.Metrics.MeterProviderExtensions.ForceFlush(host.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>());
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Telemetry on: OTLP/HTTP exports received by the in-process sink: {otlp.Requests} requests, {otlp.Bytes / 1024.0:F0} KiB ({otlp.BySignal}).");
         Console.WriteLine();
         Console.WriteLine(report.ToString());
         var resultsDir = Path.Combine(AppContext.BaseDirectory, "results");

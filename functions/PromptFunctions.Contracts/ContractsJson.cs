@@ -5,7 +5,10 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptFunctions.Contracts.Datasets;
 using PromptFunctions.Contracts.Experiments;
+using PromptFunctions.Contracts.Optimization;
 using PromptFunctions.Contracts.Prompts;
+using PromptFunctions.Contracts.Webhooks;
+using PromptFunctions.Contracts.Suites;
 
 namespace PromptFunctions.Contracts;
 
@@ -94,6 +97,30 @@ public sealed class RoundTripDateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(Page<ExperimentRowInfo>))]
 [JsonSerializable(typeof(ExperimentRowInfo))]
 [JsonSerializable(typeof(PlaygroundResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookSubscription))]
+[JsonSerializable(typeof(Page<WebhookSubscription>))]
+[JsonSerializable(typeof(CreatedWebhookSubscription))]
+[JsonSerializable(typeof(RotatedWebhookSecret))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(Page<WebhookDelivery>))]
+[JsonSerializable(typeof(SuiteDefinition))]
+[JsonSerializable(typeof(SuiteResponse))]
+[JsonSerializable(typeof(Page<SuiteResponse>))]
+[JsonSerializable(typeof(SuiteRunResponse))]
+[JsonSerializable(typeof(Page<SuiteRunResponse>))]
+[JsonSerializable(typeof(GateVerdictResponse))]
+[JsonSerializable(typeof(SuiteRunReport))]
+[JsonSerializable(typeof(StartExperimentRequest))]
+[JsonSerializable(typeof(ExperimentStatusResponse))]
+[JsonSerializable(typeof(SuiteRunModel))]
+[JsonSerializable(typeof(IReadOnlyList<SuiteRunModel>))]
+[JsonSerializable(typeof(StartOptimizationRequest))]
+[JsonSerializable(typeof(OptimizationInfo))]
+[JsonSerializable(typeof(OptimizationRound))]
+[JsonSerializable(typeof(OptimizationComparison))]
+[JsonSerializable(typeof(VersionOptimization))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

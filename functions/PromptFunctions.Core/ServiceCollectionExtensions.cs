@@ -9,8 +9,12 @@ using PromptFunctions.Core.Experiments;
 using PromptFunctions.Core.Health;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Models;
+using PromptFunctions.Core.Optimization;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core;
 
@@ -23,6 +27,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddPromptFunctionsCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddTelemetryInstruments(configuration);
         services.AddStorage(configuration);
         services.AddHttpApi(configuration);
         services.AddSingleton<HealthApi>();
@@ -32,7 +37,10 @@ public static class ServiceCollectionExtensions
         services.AddModels(configuration);
         services.AddDatasets(configuration);
         services.AddExperiments(configuration);
+        services.AddWebhooks(configuration);
+        services.AddSuites(configuration);
         services.AddEvents();
+        services.AddOptimization(configuration);
         return services;
     }
 }

@@ -90,6 +90,15 @@ public sealed class EvaluatorSet
     private async Task<IReadOnlyList<EvaluatorOutcome>> RunAsync(
         RegisteredEvaluator registered, IReadOnlyList<ChatMessage> messages, ChatResponse output, EvaluationContext[] context, CancellationToken cancellationToken)
     {
+        using var span = EvaluationTelemetry.StartEvaluator(registered);
+        var outcomes = await EvaluateOneAsync(registered, messages, output, context, cancellationToken).ConfigureAwait(false);
+        EvaluationTelemetry.Finish(span, outcomes);
+        return outcomes;
+    }
+
+    private async Task<IReadOnlyList<EvaluatorOutcome>> EvaluateOneAsync(
+        RegisteredEvaluator registered, IReadOnlyList<ChatMessage> messages, ChatResponse output, EvaluationContext[] context, CancellationToken cancellationToken)
+    {
         var names = registered.Evaluator.EvaluationMetricNames;
         EvaluationResult result;
         try

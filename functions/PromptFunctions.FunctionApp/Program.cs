@@ -1,10 +1,12 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Hosting;
 using PromptFunctions.Core;
 using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Web;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.FunctionApp;
 
@@ -19,6 +21,8 @@ public sealed class Program
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         builder.Services.AddWebUi(builder.Configuration);
+        // The worker's spans continue the host's (host.json telemetryMode OpenTelemetry), one trace per invocation.
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
         // Class-based orchestrators and activities are published as functions by the extension itself.
         builder.ConfigureDurableWorker().AddTasks(registry => registry.AddPromptFunctionsTasks());
         return builder;

@@ -20,6 +20,9 @@ public static class ApiEndpoints
         LangfuseEndpoints.Map(endpoints, services);
         DatasetEndpoints.Map(endpoints, services);
         ExperimentEndpoints.Map(endpoints, services);
+        WebhookEndpoints.Map(endpoints, services);
+        SuiteEndpoints.Map(endpoints, services);
+        OptimizationEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

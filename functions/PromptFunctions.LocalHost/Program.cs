@@ -4,6 +4,10 @@ using PromptFunctions.Core.Web;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Telemetry;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.LocalHost;
 
@@ -23,8 +27,15 @@ public sealed class Program
         configure?.Invoke(builder);
         builder.Services.AddPromptFunctionsCore(builder.Configuration);
         builder.Services.AddWebUi(builder.Configuration);
+        builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
         builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
+        // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
+        builder.Services.AddHostedService<WebhookDispatchLoop>();
+        if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
+            builder.Services.AddHostedService<SuiteSchedulerService>();
+        // The in-memory engine forgets orchestrations when the process stops; optimization runs resume from their checkpoints.
+        builder.Services.AddHostedService<OptimizationRecoveryService>();
 
         var app = builder.Build();
         // Bodiless errors of the routing layer itself (unknown route, wrong method) still answer problem+json.

@@ -13,7 +13,15 @@ public record VersionInfo(
     string CreatedBy,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Parent = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExperimentId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExperimentId = null)
+{
+    /// <summary>Set on versions an optimization run proposed: the run, its round, the optimizer's rationale and the validation comparison.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VersionOptimization? Optimization { get; init; }
+}
+
+/// <summary>Where an optimized version came from (docs/optimization.md); <c>comparison</c> is the validation verdict that let it through.</summary>
+public sealed record VersionOptimization(string Id, int Round, string? Rationale, string? Comparison);
 
 /// <summary>
 /// A version as the fetch routes serve it: its <see cref="VersionInfo"/> members followed by its normalized content

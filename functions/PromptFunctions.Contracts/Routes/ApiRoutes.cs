@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All, .. OptimizationRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -156,6 +156,70 @@ public static class ExperimentRoutes
         new("CancelExperiment", "POST", Cancel),
         new("PromoteExperiment", "POST", Promote),
         new("RunPlayground", "POST", Playground),
+    ];
+}
+
+/// <summary>Outbound event subscriptions (admin only), their deliveries and secrets.</summary>
+public static class WebhookRoutes
+{
+    public const string Webhooks = "api/webhooks";
+    public const string Webhook = "api/webhooks/{id}";
+    public const string Deliveries = "api/webhooks/{id}/deliveries";
+    public const string Redeliver = "api/webhooks/{id}/deliveries/{delivery}/redeliver";
+    public const string RotateSecret = "api/webhooks/{id}/rotate-secret";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("CreateWebhook", "POST", Webhooks),
+        new("ListWebhooks", "GET", Webhooks),
+        new("GetWebhook", "GET", Webhook),
+        new("UpdateWebhook", "PATCH", Webhook),
+        new("DeleteWebhook", "DELETE", Webhook),
+        new("ListWebhookDeliveries", "GET", Deliveries),
+        new("RedeliverWebhook", "POST", Redeliver),
+        new("RotateWebhookSecret", "POST", RotateSecret),
+    ];
+}
+
+/// <summary>Regression suites, their runs, and verdicts for experiments that already ran (the CI gate).</summary>
+public static class SuiteRoutes
+{
+    public const string Suites = "api/suites";
+    public const string Suite = "api/suites/{name}";
+    public const string Runs = "api/suites/{name}/runs";
+    public const string Run = "api/suite-runs/{id}";
+    public const string Verdicts = "api/suite-verdicts";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("ListSuites", "GET", Suites),
+        new("GetSuite", "GET", Suite),
+        new("PutSuite", "PUT", Suite),
+        new("DeleteSuite", "DELETE", Suite),
+        new("StartSuiteRun", "POST", Runs),
+        new("ListSuiteRuns", "GET", Runs),
+        new("GetSuiteRun", "GET", Run),
+        new("GetSuiteVerdicts", "GET", Verdicts),
+    ];
+}
+
+/// <summary>
+/// Optimization runs (docs/optimization.md): started by a key with the write role or by a signed inbound webhook,
+/// read and cancelled by id.
+/// </summary>
+public static class OptimizationRoutes
+{
+    public const string Optimizations = "api/optimizations";
+    public const string Optimization = "api/optimizations/{id}";
+    public const string Cancel = "api/optimizations/{id}/cancel";
+    public const string Hook = "api/hooks/optimize";
+
+    public static readonly IReadOnlyList<RouteDefinition> All =
+    [
+        new("StartOptimization", "POST", Optimizations),
+        new("GetOptimization", "GET", Optimization),
+        new("CancelOptimization", "POST", Cancel),
+        new("OptimizeHook", "POST", Hook),
     ];
 }
 

@@ -1,5 +1,8 @@
 using Microsoft.DurableTask;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Webhooks;
+using PromptFunctions.Core.Suites;
+using PromptFunctions.Core.Optimization;
 
 namespace PromptFunctions.Core.Durable;
 
@@ -17,6 +20,19 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RunExperimentBatchActivity>();
         registry.AddActivity<FinalizeExperimentActivity>();
         registry.AddActivity<FailExperimentActivity>();
+        registry.AddOrchestrator<DeliverWebhookOrchestrator>();
+        registry.AddActivity<AttemptWebhookDeliveryActivity>();
+        registry.AddOrchestrator<RunSuiteOrchestrator>();
+        registry.AddActivity<PrepareSuiteRunActivity>();
+        registry.AddActivity<CompleteSuiteRunActivity>();
+        registry.AddActivity<FailSuiteRunActivity>();
+        registry.AddOrchestrator<RunOptimizationOrchestrator>();
+        registry.AddActivity<StartOptimizationActivity>();
+        registry.AddActivity<EvaluateOptimizationActivity>();
+        registry.AddActivity<ProposeCandidatesActivity>();
+        registry.AddActivity<RecordOptimizationRoundActivity>();
+        registry.AddActivity<FinishOptimizationActivity>();
+        registry.AddActivity<FailOptimizationActivity>();
         return registry;
     }
 }

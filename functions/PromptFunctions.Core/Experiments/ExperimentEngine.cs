@@ -10,6 +10,7 @@ using PromptFunctions.Prompts.Chat;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
 using PromptFunctions.Core.Prompts;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -43,14 +44,25 @@ public sealed class ExperimentEngine(
     IOptions<ExperimentsOptions> options,
     IOptions<PromptHubOptions> hub,
     TimeProvider clock,
-    ILogger<ExperimentEngine> logger)
+    ILogger<ExperimentEngine> logger,
+    PromptFunctionsMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ExperimentRuntime>>> _runtimes = new();
     private readonly ConcurrentDictionary<string, (long CheckedAt, bool Cancelled)> _cancellation = new();
 
     public async Task<ExperimentBatchResult> RunBatchAsync(ExperimentBatchInput input, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         var runtime = await RuntimeAsync(input.ExperimentId);
+        using var span = ExperimentSpans.StartBatch(runtime.Record, input);
+        var result = await RunBatchAsync(runtime, input, cancellationToken);
+        ExperimentSpans.FinishBatch(span, result);
+        metrics.RecordExperimentBatch(result.Units, clock.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<ExperimentBatchResult> RunBatchAsync(ExperimentRuntime runtime, ExperimentBatchInput input, CancellationToken cancellationToken)
+    {
         if (!await MarkRunningAsync(runtime, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
         if (await IsCancelledAsync(input.ExperimentId, cancellationToken)) return new ExperimentBatchResult(0, 0, true);
 
@@ -97,6 +109,7 @@ public sealed class ExperimentEngine(
                     : new ExperimentRowResult($"#{index}", index, repetition, null, "[]", 0, 0, 0, 0, $"example {index} is missing from dataset version {runtime.Dataset.VersionId}");
                 Interlocked.Increment(ref finishedCount);
                 if (result.Error is not null) Interlocked.Increment(ref errors);
+                metrics.RecordExperimentRow(failed: result.Error is not null);
                 completed.Enqueue(result);
                 if (completed.Count >= 100) FlushFullTransactions();
             });
@@ -185,10 +198,16 @@ public sealed class ExperimentEngine(
         _runtimes.TryRemove(experimentId, out _);
     }
 
-    /// <summary>A runtime for rows that are not part of a stored experiment (the playground).</summary>
-    public ExperimentRuntime AdHocRuntime(PromptVersionContent content, ModelChoice model, JsonArray evaluators, ResponseCacheMode mode, DatasetSelection? dataset)
+    /// <summary>A runtime for rows that are not part of a stored experiment (the playground, optimization runs).</summary>
+    /// <param name="decorateConnection">Wraps each connection's client (by connection name) under the response cache, e.g. to count the calls that reach the model.</param>
+    public ExperimentRuntime AdHocRuntime(PromptVersionContent content, ModelChoice model, JsonArray evaluators, ResponseCacheMode mode, DatasetSelection? dataset,
+        Func<string, IChatClient, IChatClient>? decorateConnection = null)
     {
-        IChatClient ClientFor(string connection) => new ResponseCacheChatClient(connections.GetChatClient(connection), storage.ModelCache, connection, mode);
+        IChatClient ClientFor(string connection)
+        {
+            var client = connections.GetChatClient(connection);
+            return new ResponseCacheChatClient(decorateConnection is null ? client : decorateConnection(connection, client), storage.ModelCache, connection, mode);
+        }
         options.Value.Prices.TryGetValue(model.Model, out var price);
         return new ExperimentRuntime
         {

@@ -33,6 +33,7 @@ internal sealed class ExperimentEntity : ITableEntity
     public string? MetadataJson { get; set; }
     public string PromptName { get; set; } = "";
     public string PromptVersionId { get; set; } = "";
+    public string? PromptTag { get; set; }
     public long? PromptSequence { get; set; }
     /// <summary>The normalized content of an unsaved draft; null when a stored version ran.</summary>
     public string? DraftJson { get; set; }

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using PromptFunctions.Core.Events;
 
 namespace PromptFunctions.Core.Experiments;
 
@@ -112,11 +114,14 @@ public sealed class RunExperimentBatchActivity(ExperimentEngine engine) : TaskAc
         engine.RunBatchAsync(input, CancellationToken.None);
 }
 
-public sealed class FinalizeExperimentActivity(ExperimentEngine engine) : TaskActivity<string, bool>
+public sealed class FinalizeExperimentActivity(ExperimentEngine engine, ExperimentStore store, IEventPublisher events) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string experimentId)
     {
         await engine.FinalizeAsync(experimentId, CancellationToken.None);
+        // Announced once the status is stored. A retried activity publishes the same key again, which announces once.
+        if (await store.GetAsync(experimentId, CancellationToken.None) is { Status: ExperimentStatus.Completed } record)
+            await events.PublishAsync(EventTypes.ExperimentCompleted, record.Id, new JsonObject { ["experiment"] = System.Text.Json.JsonSerializer.SerializeToNode(ExperimentsApi.Describe(record, null, null), PromptFunctions.Contracts.ContractsJson.Context.ExperimentInfo) }, CancellationToken.None);
         return true;
     }
 }

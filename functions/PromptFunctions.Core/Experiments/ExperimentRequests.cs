@@ -12,6 +12,9 @@ namespace PromptFunctions.Core.Experiments;
 /// <summary>The prompt an experiment or playground run uses: a stored version, or a draft that is not saved.</summary>
 public sealed record PromptChoice(string Name, VersionRecord? Version, PromptVersionContent Content, string? DraftJson, string? DraftParent)
 {
+    /// <summary>The tag the version was resolved from, when the request named one.</summary>
+    public string? Tag { get; init; }
+
     /// <summary>The version id, or the content id the draft would get if saved.</summary>
     public string VersionId => Version?.Id ?? PromptVersionJson.ComputeId(Content);
 }
@@ -88,7 +91,7 @@ public sealed class ExperimentRequestReader(PromptCatalog catalog, ModelConnecti
         }
         if (record is null) return null;
         var document = await catalog.GetDocumentAsync(record, cancellationToken) ?? throw new InvalidOperationException($"content of {record.Id} is missing");
-        return new PromptChoice(name, record, document.Content, null, null);
+        return new PromptChoice(name, record, document.Content, null, null) { Tag = tag };
     }
 
     /// <summary>

@@ -40,15 +40,18 @@ public sealed record ExperimentRecord(
 {
     public long Units => RowCount * Repetitions;
 
+    /// <summary>The tag the prompt version was resolved from when the experiment started; null when asked for by version, as latest or as a draft.</summary>
+    public string? PromptTag { get; init; }
+
     internal static ExperimentRecord From(ExperimentEntity e) => new(
         e.PartitionKey, e.Name, e.Description, e.MetadataJson, e.PromptName, e.PromptVersionId, e.PromptSequence, e.DraftJson, e.DraftParentId,
         e.DatasetName, e.DatasetVersionId, e.Split, e.RowCount, e.Repetitions, e.Connection, e.Model, e.InvocationParametersJson,
         e.EvaluatorsJson, e.CacheMode, e.MaxConcurrency, e.Status, e.CreatedAt, e.CreatedBy, e.StartedAt, e.CompletedAt, e.Error,
-        e.AggregatesJson, e.PromotedVersionId);
+        e.AggregatesJson, e.PromotedVersionId) { PromptTag = e.PromptTag };
 
     internal ExperimentEntity ToEntity() => new()
     {
-        PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName,
+        PartitionKey = Id, Name = Name, Description = Description, MetadataJson = MetadataJson, PromptName = PromptName, PromptTag = PromptTag,
         PromptVersionId = PromptVersionId, PromptSequence = PromptSequence, DraftJson = DraftJson, DraftParentId = DraftParentId, DatasetName = DatasetName,
         DatasetVersionId = DatasetVersionId, Split = Split, RowCount = RowCount, Repetitions = Repetitions, Connection = Connection,
         Model = Model, InvocationParametersJson = InvocationParametersJson, EvaluatorsJson = EvaluatorsJson, CacheMode = CacheMode,

@@ -57,7 +57,7 @@ public sealed class ExperimentsApi(
         var record = new ExperimentRecord(id, name, description, metadata?.ToJsonString(), prompt.Name, prompt.VersionId, prompt.Version?.Sequence, prompt.DraftJson, prompt.DraftParent,
             dataset.Name, dataset.VersionId, dataset.Split, dataset.Count, (int)repetitions, model.Connection, model.Model, model.InvocationParameters.ToJsonString(),
             evaluators.ToJsonString(), cache.Value.ToString().ToLowerInvariant(), (int)concurrency, ExperimentStatus.Queued, clock.GetUtcNow(), call.Principal.Name,
-            null, null, null, null, null);
+            null, null, null, null, null) { PromptTag = prompt.Tag };
         await store.CreateAsync(record, call.Aborted);
         var plan = ExperimentPlan.For(id, record.Units, record.MaxConcurrency);
         engine.Prewarm(id);
@@ -287,7 +287,7 @@ public sealed class ExperimentsApi(
         r.Description,
         r.MetadataJson is null ? null : JsonNode.Parse(r.MetadataJson),
         r.Status,
-        new ExperimentPrompt(r.PromptName, r.PromptVersionId, r.PromptSequence, r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson), r.DraftParentId),
+        new ExperimentPrompt(r.PromptName, r.PromptVersionId, r.PromptSequence, r.PromptTag, r.DraftJson is null ? null : JsonNode.Parse(r.DraftJson), r.DraftParentId),
         new ExperimentDataset(r.DatasetName, r.DatasetVersionId, r.Split, r.RowCount),
         new ExperimentModel(r.Connection, r.Model, JsonNode.Parse(r.InvocationParametersJson)),
         JsonNode.Parse(r.EvaluatorsJson),

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OllamaSharp;
 using OpenAI;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Models;
 
@@ -87,7 +88,7 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 /// Builds one <see cref="IChatClient"/> pipeline per configured connection, lazily and once. Requests choose a
 /// connection by name only; endpoints and keys never come from a request.
 /// </summary>
-public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock) : IDisposable
+public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock, ModelCallMetrics? callMetrics = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
 
@@ -101,7 +102,7 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     public IChatClient GetChatClient(string name) =>
         _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
 
-    /// <summary>Telemetry and logging outermost, then retries with a per-attempt timeout, then the provider.</summary>
+    /// <summary>Telemetry and logging outermost, then the call metrics, then retries with a per-attempt timeout, then the provider.</summary>
     private IChatClient Build(string name, ModelConnectionOptions settings)
     {
         var inner = CreateProviderClient(settings);
@@ -110,7 +111,8 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
         return inner.AsBuilder()
             .Use(client => new RequestCaptureService(client, capture))
             .UseLogging(loggerFactory)
-            .UseOpenTelemetry(loggerFactory, sourceName: "PromptFunctions.Models", configure: telemetry => telemetry.EnableSensitiveData = false)
+            .UseOpenTelemetry(loggerFactory, sourceName: TelemetryNames.ModelsSource, configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Use(client => callMetrics is null ? client : callMetrics.Wrap(client, name, settings.Model))
             .Use(client => new ResilientChatClient(client, policy, clock))
             .Build();
     }

@@ -24,18 +24,21 @@ public sealed class ResilientChatClient : DelegatingChatClient
 
     public ResilientChatClient(IChatClient inner, ModelCallPolicy policy, TimeProvider clock) : base(inner)
     {
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = clock };
+        // Polly rejects a retry strategy of zero attempts; MaxRetries 0 (allowed by the options) means no strategy.
+        if (policy.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
-                MaxRetryAttempts = Math.Max(0, policy.MaxRetries),
+                MaxRetryAttempts = policy.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = policy.BaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(30),
-            })
-            .AddTimeout(policy.PerCallTimeout)
-            .Build();
+            });
+        }
+        _pipeline = builder.AddTimeout(policy.PerCallTimeout).Build();
     }
 
     public static bool IsTransient(Exception exception) => exception switch

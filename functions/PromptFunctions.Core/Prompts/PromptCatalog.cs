@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Core.Storage;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Core.Prompts;
 
@@ -65,6 +66,7 @@ public sealed class PromptCatalog : IDisposable
 
     private async ValueTask<VersionDocument?> LoadDocumentAsync(VersionRecord record, CancellationToken cancellationToken)
     {
+        using var span = PromptSpans.StartContentLoad(record);
         var content = await _reader.ReadContentAsync(record.Prompt, record.Id, cancellationToken);
         if (content is null) return null;
         var document = new VersionDocument(record, content);
@@ -74,43 +76,67 @@ public sealed class PromptCatalog : IDisposable
     }
 
     public ValueTask<VersionRecord?> ResolveTagAsync(string prompt, string tag, CancellationToken cancellationToken) =>
-        TryCached(new ResolutionKey(Pointer.Tag, prompt, tag), out var hit)
-            ? ValueTask.FromResult<VersionRecord?>(hit)
+        ResolveTagAsync(prompt, tag, out _, cancellationToken);
+
+    /// <param name="cached">Whether this process's cache answered, for the fetch metrics.</param>
+    public ValueTask<VersionRecord?> ResolveTagAsync(string prompt, string tag, out bool cached, CancellationToken cancellationToken) =>
+        (cached = TryCached(new ResolutionKey(Pointer.Tag, prompt, tag), out var hit))
+            ? Hit(PromptSpans.Tag, prompt, tag, hit)
             : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Tag, prompt, tag), LoadTagAsync, cancellationToken));
 
     private async Task<VersionRecord?> LoadTagAsync(ResolutionKey key, long generation)
     {
+        using var span = PromptSpans.StartStorageRead(PromptSpans.Tag, key.Prompt, key.Name);
         var record = (await _reader.GetTagAsync(key.Prompt, key.Name, CancellationToken.None))?.Target;
+        PromptSpans.FinishStorageRead(span, PromptSpans.Tag, key.Prompt, key.Name, record);
         RememberBriefly(key, record, generation);
         return record;
     }
 
     public ValueTask<VersionRecord?> ResolveLatestAsync(string prompt, CancellationToken cancellationToken) =>
-        TryCached(new ResolutionKey(Pointer.Latest, prompt, ""), out var hit)
-            ? ValueTask.FromResult<VersionRecord?>(hit)
+        ResolveLatestAsync(prompt, out _, cancellationToken);
+
+    /// <param name="cached">Whether this process's cache answered, for the fetch metrics.</param>
+    public ValueTask<VersionRecord?> ResolveLatestAsync(string prompt, out bool cached, CancellationToken cancellationToken) =>
+        (cached = TryCached(new ResolutionKey(Pointer.Latest, prompt, ""), out var hit))
+            ? Hit(PromptSpans.Latest, prompt, "", hit)
             : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Latest, prompt, ""), LoadLatestAsync, cancellationToken));
 
     private async Task<VersionRecord?> LoadLatestAsync(ResolutionKey key, long generation)
     {
+        using var span = PromptSpans.StartStorageRead(PromptSpans.Latest, key.Prompt, "");
         var record = (await _reader.GetPromptAsync(key.Prompt, CancellationToken.None))?.Latest;
+        PromptSpans.FinishStorageRead(span, PromptSpans.Latest, key.Prompt, "", record);
         RememberBriefly(key, record, generation);
         return record;
     }
 
     /// <summary>A version by content id or by <c>v{sequence}</c>; both are immutable once assigned.</summary>
     public ValueTask<VersionRecord?> ResolveVersionAsync(string prompt, string reference, CancellationToken cancellationToken) =>
-        TryCached(new ResolutionKey(Pointer.Version, prompt, reference), out var hit)
-            ? ValueTask.FromResult<VersionRecord?>(hit)
+        ResolveVersionAsync(prompt, reference, out _, cancellationToken);
+
+    /// <param name="cached">Whether this process's cache answered, for the fetch metrics.</param>
+    public ValueTask<VersionRecord?> ResolveVersionAsync(string prompt, string reference, out bool cached, CancellationToken cancellationToken) =>
+        (cached = TryCached(new ResolutionKey(Pointer.Version, prompt, reference), out var hit))
+            ? Hit(PromptSpans.Version, prompt, reference, hit)
             : new ValueTask<VersionRecord?>(_resolutionLoads.RunAsync(new ResolutionKey(Pointer.Version, prompt, reference), LoadVersionAsync, cancellationToken));
+
+    private static ValueTask<VersionRecord?> Hit(string pointer, string prompt, string name, VersionRecord? record)
+    {
+        if (record is not null) PromptSpans.CacheHit(pointer, prompt, name, record);
+        return ValueTask.FromResult(record);
+    }
 
     private async Task<VersionRecord?> LoadVersionAsync(ResolutionKey key, long generation)
     {
         var (prompt, reference) = (key.Prompt, key.Name);
+        using var span = PromptSpans.StartStorageRead(PromptSpans.Version, prompt, reference);
         VersionRecord? record;
         if (reference.Length > 1 && reference[0] == 'v' && long.TryParse(reference.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
             record = await _reader.GetVersionBySequenceAsync(prompt, sequence, CancellationToken.None);
         else
             record = await _reader.GetVersionAsync(prompt, reference, CancellationToken.None);
+        PromptSpans.FinishStorageRead(span, PromptSpans.Version, prompt, reference, record);
         // Only hits are kept: a miss may become a hit as soon as the version is created. Hits expire too, because
         // deleting a prompt in another process removes its versions.
         if (record is not null && generation == _resolutionLoads.Generation)

@@ -8,10 +8,20 @@ namespace PromptFunctions.Core.Prompts;
 public static class PromptContractMapping
 {
     public static VersionInfo Info(VersionRecord record) =>
-        new(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent, record.ExperimentId);
+        new(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent, record.ExperimentId)
+        {
+            Optimization = Lineage(record.Optimization),
+        };
 
     public static PromptVersionDocument Document(VersionRecord record, JsonObject content) =>
-        new(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent, record.ExperimentId) { Content = ContractsJson.Members(content) };
+        new(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent, record.ExperimentId)
+        {
+            Optimization = Lineage(record.Optimization),
+            Content = ContractsJson.Members(content),
+        };
+
+    public static VersionOptimization? Lineage(VersionLineage? lineage) =>
+        lineage is null ? null : new(lineage.OptimizationId, lineage.Round, lineage.Rationale, lineage.Comparison);
 
     public static TagInfo Tag(TagRecord tag) => new(tag.Name, tag.Prompt, Info(tag.Target), tag.UpdatedAt, tag.UpdatedBy);
 

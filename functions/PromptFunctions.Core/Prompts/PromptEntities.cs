@@ -126,6 +126,7 @@ internal sealed class PromptEntity : ISequencedParent
     public string? LatestMessage { get; set; }
     public string? LatestParent { get; set; }
     public string? LatestExperimentId { get; set; }
+    public string? LatestOptimizationJson { get; set; }
 
     public void PointLatestAt(VersionRecord? latest)
     {
@@ -136,11 +137,13 @@ internal sealed class PromptEntity : ISequencedParent
         LatestMessage = latest?.Message;
         LatestParent = latest?.Parent;
         LatestExperimentId = latest?.ExperimentId;
+        LatestOptimizationJson = VersionLineage.ToJson(latest?.Optimization);
     }
 
     public VersionRecord? Latest() => LatestId is null
         ? null
-        : new VersionRecord(PartitionKey, LatestId, LatestSequence ?? VersionCount, LatestCreatedAt ?? CreatedAt, LatestCreatedBy ?? "", LatestMessage, LatestParent, LatestExperimentId);
+        : new VersionRecord(PartitionKey, LatestId, LatestSequence ?? VersionCount, LatestCreatedAt ?? CreatedAt, LatestCreatedBy ?? "", LatestMessage, LatestParent, LatestExperimentId,
+            VersionLineage.FromJson(LatestOptimizationJson));
 
     public PromptRecord ToRecord() => new(PartitionKey, Description, MetadataJson, CreatedAt, UpdatedAt, Versions, Latest());
 }
@@ -159,8 +162,9 @@ internal sealed class VersionEntity : ITableEntity
     public string? Message { get; set; }
     public string? Parent { get; set; }
     public string? ExperimentId { get; set; }
+    public string? OptimizationJson { get; set; }
 
-    public VersionRecord ToRecord() => new(PartitionKey, Id, Sequence, CreatedAt, CreatedBy, Message, Parent, ExperimentId);
+    public VersionRecord ToRecord() => new(PartitionKey, Id, Sequence, CreatedAt, CreatedBy, Message, Parent, ExperimentId, VersionLineage.FromJson(OptimizationJson));
 
     public static VersionEntity From(VersionRecord record, string rowKey) => new()
     {
@@ -173,6 +177,7 @@ internal sealed class VersionEntity : ITableEntity
         Message = record.Message,
         Parent = record.Parent,
         ExperimentId = record.ExperimentId,
+        OptimizationJson = VersionLineage.ToJson(record.Optimization),
     };
 }
 
@@ -195,6 +200,7 @@ internal sealed class TagEntity : ITableEntity
     public string? VersionMessage { get; set; }
     public string? VersionParent { get; set; }
     public string? VersionExperimentId { get; set; }
+    public string? VersionOptimizationJson { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string UpdatedBy { get; set; } = "";
     public long HistoryCount { get; set; }
@@ -210,7 +216,8 @@ internal sealed class TagEntity : ITableEntity
 
     public VersionRecord? Target() => VersionId is null
         ? null
-        : new VersionRecord(PartitionKey, VersionId, Sequence ?? 0, VersionCreatedAt ?? UpdatedAt, VersionCreatedBy ?? "", VersionMessage, VersionParent, VersionExperimentId);
+        : new VersionRecord(PartitionKey, VersionId, Sequence ?? 0, VersionCreatedAt ?? UpdatedAt, VersionCreatedBy ?? "", VersionMessage, VersionParent, VersionExperimentId,
+            VersionLineage.FromJson(VersionOptimizationJson));
 
     public void PointAt(VersionRecord? target)
     {
@@ -221,6 +228,7 @@ internal sealed class TagEntity : ITableEntity
         VersionMessage = target?.Message;
         VersionParent = target?.Parent;
         VersionExperimentId = target?.ExperimentId;
+        VersionOptimizationJson = VersionLineage.ToJson(target?.Optimization);
     }
 }
 

@@ -1,15 +1,18 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Http;
+using PromptFunctions.Core.Telemetry;
 using PromptFunctions.Prompts;
 
 namespace PromptFunctions.Core.Prompts;
 
 /// <summary>The lookups the native prompt and tag routes share: a prompt or version that must exist, and version references.</summary>
-public sealed class PromptLookups(PromptReader reader, PromptCatalog catalog, IOptions<PromptHubOptions> options, IOptions<ApiOptions> api)
+public sealed class PromptLookups(PromptReader reader, PromptCatalog catalog, IOptions<PromptHubOptions> options, IOptions<ApiOptions> api, PromptFunctionsMetrics metrics)
 {
     public PromptReader Reader => reader;
     public PromptCatalog Catalog => catalog;
+    public PromptFunctionsMetrics Metrics => metrics;
 
     /// <summary><c>Cache-Control</c> of tag and latest responses: short, because the target moves.</summary>
     public string MovableCacheControl { get; } = api.Value.CacheControl(string.Create(CultureInfo.InvariantCulture,
@@ -25,15 +28,19 @@ public sealed class PromptLookups(PromptReader reader, PromptCatalog catalog, IO
     }
 
     /// <summary>A version by content id or <c>v{n}</c>, with its document; 400 for a malformed reference, 404 for a missing one.</summary>
-    public async Task<VersionDocument> RequireVersionAsync(string name, string id, ApiCall call)
+    /// <param name="fetchRoute">The route to count a found version under in the fetch metrics, when the route is a fetch.</param>
+    public async Task<VersionDocument> RequireVersionAsync(string name, string id, ApiCall call, string? fetchRoute = null)
     {
+        var started = Stopwatch.GetTimestamp();
         var prompt = ApiCall.PromptName(name);
         if (!IsVersionReference(id)) throw ProblemException.BadRequest($"'{ApiCall.Printable(id)}' is not a version id (64 lowercase hex characters) or v{{sequence}}.");
-        var record = await catalog.ResolveVersionAsync(prompt, id, call.Aborted)
+        var record = await catalog.ResolveVersionAsync(prompt, id, out var cached, call.Aborted)
             ?? throw ProblemException.NotFound(await reader.GetPromptAsync(prompt, call.Aborted) is null
                 ? $"Prompt '{prompt}' does not exist."
                 : $"Prompt '{prompt}' has no version '{id}'.");
-        return await RequireDocumentAsync(record, call.Aborted);
+        var document = await RequireDocumentAsync(record, call.Aborted);
+        if (fetchRoute is not null) metrics.RecordFetch(fetchRoute, cached, started);
+        return document;
     }
 
     public async Task<VersionDocument> RequireDocumentAsync(VersionRecord record, CancellationToken cancellationToken) =>

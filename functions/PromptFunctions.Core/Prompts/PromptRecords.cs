@@ -3,6 +3,7 @@ using PromptFunctions.Core.Storage;
 namespace PromptFunctions.Core.Prompts;
 
 /// <summary>Who created a version, when, why, and where it came from. Immutable like the content it describes.</summary>
+/// <param name="Optimization">Set when an optimization run proposed the version (see docs/optimization.md).</param>
 public sealed record VersionRecord(
     string Prompt,
     string Id,
@@ -11,7 +12,22 @@ public sealed record VersionRecord(
     string CreatedBy,
     string? Message,
     string? Parent,
-    string? ExperimentId);
+    string? ExperimentId,
+    VersionLineage? Optimization = null);
+
+/// <summary>
+/// Which optimization run proposed a version, in which round, why the optimizer changed it, and the validation
+/// comparison that let it through. Part of the version's record, never of its content, so it does not change the id.
+/// </summary>
+public sealed record VersionLineage(string OptimizationId, int Round, string? Rationale, string? Comparison)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The form the version rows store (one column, copied with the record into tag and latest rows).</summary>
+    public static string? ToJson(VersionLineage? lineage) => lineage is null ? null : System.Text.Json.JsonSerializer.Serialize(lineage, Json);
+
+    public static VersionLineage? FromJson(string? json) => json is null ? null : System.Text.Json.JsonSerializer.Deserialize<VersionLineage>(json, Json);
+}
 
 public sealed record PromptRecord(
     string Name,

@@ -30,7 +30,7 @@ public sealed partial class PromptService
         var outcome = await SequencedVersions.CreateAsync<PromptEntity, VersionRecord>(storage.Prompts, prompt, RowKeys.Prompt, (row, sequence) =>
         {
             var now = clock.GetUtcNow();
-            var record = new VersionRecord(prompt, id, sequence, now, actor, version.Message, version.Parent, version.ExperimentId);
+            var record = new VersionRecord(prompt, id, sequence, now, actor, version.Message, version.Parent, version.ExperimentId, version.Optimization);
             var updated = row ?? new PromptEntity { PartitionKey = prompt, CreatedAt = now };
             var isNew = row is null || row.IsDeleted;
             if (isNew)

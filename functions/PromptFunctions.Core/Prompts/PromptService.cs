@@ -20,7 +20,8 @@ public sealed record NewVersion(
     string? Parent = null,
     string? ExperimentId = null,
     string? PromptDescription = null,
-    string? PromptMetadataJson = null);
+    string? PromptMetadataJson = null,
+    VersionLineage? Optimization = null);
 
 /// <summary>A change of a prompt's own fields: null leaves a field as it is.</summary>
 public sealed record PromptUpdate(string? Description = null, string? MetadataJson = null, bool ClearDescription = false);

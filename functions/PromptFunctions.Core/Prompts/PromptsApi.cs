@@ -93,6 +93,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         var response = new CreatedVersionResponse(record.Id, record.Prompt, record.Sequence, record.CreatedAt, record.CreatedBy, record.Message, record.Parent,
             record.ExperimentId, published.Created, published.Tags.Select(t => new TagMoveResult(t.Tag, t.Changed)).ToList())
         {
+            Optimization = PromptContractMapping.Lineage(record.Optimization),
             Content = ContractsJson.Members(document.ContentJson),
         };
         return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), VersionDocument.EntityTagOf(record), "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));
@@ -109,7 +110,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
 
     public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name, Id: id), static async (call, s) =>
     {
-        var document = await s.Api.Lookups.RequireVersionAsync(s.Name, s.Id, call);
+        var document = await s.Api.Lookups.RequireVersionAsync(s.Name, s.Id, call, fetchRoute: PromptRoutes.Version);
         return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.VersionCacheControl, document.ETag);
     });
 
@@ -128,11 +129,14 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
     // allocates little beyond the response itself.
     public Task<IResult> GetLatest(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name), static async (call, s) =>
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var prompt = ApiCall.PromptName(s.Name);
-        var record = await s.Api.Catalog.ResolveLatestAsync(prompt, call.Aborted)
+        var record = await s.Api.Catalog.ResolveLatestAsync(prompt, out var cached, call.Aborted)
             ?? throw ProblemException.NotFound($"Prompt '{prompt}' does not exist.");
         var document = await s.Api.Lookups.RequireDocumentAsync(record, call.Aborted);
-        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        var reply = HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        s.Api.Lookups.Metrics.RecordFetch(PromptRoutes.Latest, cached, started);
+        return reply;
     });
 
     public Task<IResult> Render(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>

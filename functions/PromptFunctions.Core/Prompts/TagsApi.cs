@@ -23,14 +23,17 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
     // The hot path: state is passed to a static lambda, not captured.
     public Task<IResult> GetTag(HttpRequest request, string name, string tag) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name, Tag: tag), static async (call, s) =>
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var prompt = ApiCall.PromptName(s.Name);
         var tagName = ApiCall.TagName(s.Tag);
-        var record = await s.Api.Catalog.ResolveTagAsync(prompt, tagName, call.Aborted)
+        var record = await s.Api.Catalog.ResolveTagAsync(prompt, tagName, out var cached, call.Aborted)
             ?? throw ProblemException.NotFound(await s.Api.Reader.GetPromptAsync(prompt, call.Aborted) is null
                 ? $"Prompt '{prompt}' does not exist."
                 : $"Prompt '{prompt}' has no tag '{tagName}'.");
         var document = await s.Api.Lookups.RequireDocumentAsync(record, call.Aborted);
-        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        var reply = HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        s.Api.Lookups.Metrics.RecordFetch(TagRoutes.Tag, cached, started);
+        return reply;
     });
 
     public Task<IResult> ListTags(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>

@@ -68,6 +68,55 @@ internal static class PairedTests
         return (Interval(meansA, level), meansB is null ? null : Interval(meansB, level));
     }
 
+    /// <summary>
+    /// The sorted resampled means of the same cluster bootstrap (one statistic), for a p-value and an interval
+    /// read off one distribution; the draws match <see cref="ClusterBootstrap"/>'s for the same seed.
+    /// </summary>
+    public static double[] ClusterBootstrapMeans(double[] sums, int[] counts, int resamples, ulong seed)
+    {
+        var clusters = counts.Length;
+        if (clusters < 2) throw new ArgumentException("a bootstrap needs at least two clusters", nameof(counts));
+        var means = new double[resamples];
+        var random = new Xoshiro256(seed);
+        for (var r = 0; r < resamples; r++)
+        {
+            double a = 0;
+            long rows = 0;
+            for (var i = 0; i < clusters; i++)
+            {
+                var j = random.NextInt(clusters);
+                a += sums[j];
+                rows += counts[j];
+            }
+            means[r] = a / rows;
+        }
+        Array.Sort(means);
+        return means;
+    }
+
+    /// <summary>
+    /// Two-sided bootstrap p-value of "the mean difference is zero": twice the share of resampled means on the far
+    /// side of zero (plus one, so it is never zero), capped at 1. It is below alpha exactly when the percentile
+    /// interval at 1 - alpha excludes zero, so it agrees with the interval compare reports.
+    /// </summary>
+    public static double BootstrapPValue(double[] sortedMeans)
+    {
+        var atOrBelow = 0;
+        var atOrAbove = 0;
+        foreach (var mean in sortedMeans)
+        {
+            if (mean <= 0) atOrBelow++;
+            if (mean >= 0) atOrAbove++;
+        }
+        return Math.Min(1, 2.0 * (Math.Min(atOrBelow, atOrAbove) + 1) / (sortedMeans.Length + 1));
+    }
+
+    internal static ConfidenceInterval IntervalOfSorted(double[] sortedMeans, double level)
+    {
+        var tail = (1 - level) / 2;
+        return new ConfidenceInterval(Quantiles.OfSorted(sortedMeans, tail), Quantiles.OfSorted(sortedMeans, 1 - tail), level);
+    }
+
     private static ConfidenceInterval Interval(double[] means, double level)
     {
         Array.Sort(means);

@@ -53,4 +53,31 @@ public sealed class SecretLoggingTests
         foreach (var secret in new[] { TestKeys.Admin, TestKeys.Reader, TestKeys.Writer, "an-unknown-secret-key-value" })
             Assert.DoesNotContain(provider.Lines, line => line.Contains(secret, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Webhook_secrets_and_signatures_never_reach_the_logs_even_at_trace_level()
+    {
+        var provider = new CapturingProvider();
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
+        string secret, rotated;
+        await using (var host = await LocalHostDriver.StartAsync(Webhooks.WebhookTestHost.ShortRetries(), environment: "Development", configure: builder =>
+                     {
+                         builder.Logging.SetMinimumLevel(LogLevel.Trace);
+                         builder.Services.AddSingleton<ILoggerProvider>(provider);
+                     }))
+        {
+            var created = await host.PostAsync("/api/webhooks", new JsonObject { ["url"] = receiver.Url.ToString(), ["events"] = new JsonArray("prompt.version.created") });
+            Assert.Equal(201, created.Status);
+            secret = created.Json["secret"]!.GetValue<string>();
+            var id = created.Json["subscription"]!["id"]!.GetValue<string>();
+            rotated = (await host.PostAsync($"/api/webhooks/{id}/rotate-secret", new JsonObject())).Json["secret"]!.GetValue<string>();
+            await host.CreateVersionAsync(Drivers.PromptName("logs"), Samples.Chat());
+            await receiver.WaitForAsync(r => r.Count >= 1);
+        }
+
+        Assert.NotEmpty(provider.Lines);
+        var signature = receiver.Received[0].Signature;
+        foreach (var value in new[] { secret, rotated, secret["whsec_".Length..], rotated["whsec_".Length..], signature, signature.Split(' ')[0][3..] })
+            Assert.DoesNotContain(provider.Lines, line => line.Contains(value, StringComparison.Ordinal));
+    }
 }

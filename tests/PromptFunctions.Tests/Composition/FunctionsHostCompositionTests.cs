@@ -35,6 +35,24 @@ public sealed class FunctionsHostCompositionTests
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     }
 
+    [Fact]
+    public async Task Functions_program_registers_the_opentelemetry_sdk_once_with_the_worker_defaults()
+    {
+        var storage = await TestStorage.CreateAsync();
+        var builder = FunctionApp.Program.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(storage.Configuration());
+        builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9" });
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.NotNull(host.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s.GetType().Name == "TelemetryHostedService");
+        // UseFunctionsWorkerDefaults: the worker's invocation spans continue the Functions host's trace.
+        Assert.Contains(builder.Services, d => d.ServiceType.Assembly.GetName().Name == "Microsoft.Azure.Functions.Worker.OpenTelemetry"
+                                               || d.ImplementationType?.Assembly.GetName().Name == "Microsoft.Azure.Functions.Worker.OpenTelemetry");
+    }
+
     /// <summary>
     /// Class-based orchestrators and activities become functions through the Durable extension's metadata
     /// transformer, which the Functions host asks for the app's function list. The extension's startup runs only
@@ -55,13 +73,19 @@ public sealed class FunctionsHostCompositionTests
         foreach (var transformer in host.Services.GetServices<Microsoft.Azure.Functions.Worker.Core.FunctionMetadata.IFunctionMetadataTransformer>())
             transformer.Transform(published);
 
-        var expected = new[] { nameof(Core.Experiments.RunExperimentOrchestrator) }
+        string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator),
+            nameof(Core.Optimization.RunOptimizationOrchestrator)];
+        var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
-                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity) })
+                nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
+                nameof(Core.Webhooks.AttemptWebhookDeliveryActivity),
+                nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity),
+                nameof(Core.Optimization.StartOptimizationActivity), nameof(Core.Optimization.EvaluateOptimizationActivity),
+                nameof(Core.Optimization.ProposeCandidatesActivity), nameof(Core.Optimization.RecordOptimizationRoundActivity),
+                nameof(Core.Optimization.FinishOptimizationActivity), nameof(Core.Optimization.FailOptimizationActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
-        var orchestrator = published.Single(f => f.Name == nameof(Core.Experiments.RunExperimentOrchestrator));
-        Assert.Contains(orchestrator.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal));
-        Assert.All(published.Where(f => f != orchestrator), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));
+        Assert.All(published.Where(f => !orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("activityTrigger", StringComparison.Ordinal)));
     }
 }

@@ -23,6 +23,19 @@ public sealed class StartupValidationTests
             data.Add(kind, "Experiments:MaxConcurrency", "0", "Experiments:MaxConcurrency");
             data.Add(kind, "Experiments:DefaultConnection", "missing", "Experiments:DefaultConnection names 'missing'");
             data.Add(kind, "DurableTask:MaxConcurrentActivities", "0", "DurableTask:MaxConcurrentActivities");
+            data.Add(kind, "Webhooks:AllowedHosts:0", "10.0.0.0/99", "Webhooks:AllowedHosts:0");
+            data.Add(kind, "Webhooks:MaxAttempts", "0", "Webhooks:MaxAttempts");
+            data.Add(kind, "Webhooks:FirstRetryDelaySeconds", "30000", "Webhooks:MaxRetryDelaySeconds must not be less");
+            data.Add(kind, "Suites:DriftOutputChangeThreshold", "2", "DriftOutputChangeThreshold");
+            data.Add(kind, "Suites:RunsTable", "bad-name!", "RunsTable");
+            data.Add(kind, "Suites:MaxCandidates", "0", "MaxCandidates");
+            data.Add(kind, "Telemetry:ReadTraceSampleRatio", "1.5", "Telemetry:ReadTraceSampleRatio must be between 0 and 1");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=Key", "must contain Authorization=AAD");
+            data.Add(kind, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=AAD;ClientId=not-a-guid", "ClientId must be a client id");
+            data.Add(kind, "OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317", "OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL");
+            data.Add(kind, "Hooks:Optimize:Secrets:0", "not-a-secret", "Hooks:Optimize:Secrets:0 must start with 'whsec_'");
+            data.Add(kind, "Optimization:MaxConcurrency", "0", "Optimization:MaxConcurrency must be between");
+            data.Add(kind, "Optimization:MetaPrompt", "optimizer/meta-prompt", "Optimization:MetaPrompt 'optimizer/meta-prompt'");
         }
         return data;
     }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using PromptFunctions.Core.Prompts;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Tests.Deployment;
 
@@ -12,14 +13,16 @@ namespace PromptFunctions.Tests.Deployment;
 /// </summary>
 public static class AppSettingNames
 {
-    /// <summary>Keys Core reads without an options class (StorageServiceCollectionExtensions.AddStorageOptions).</summary>
-    public static readonly IReadOnlyList<string> ReadDirectly = ["ConnectionStrings:Storage", "AzureWebJobsStorage"];
+    /// <summary>
+    /// Keys Core reads without an options class: storage (StorageServiceCollectionExtensions.AddStorageOptions) and the
+    /// exporters' switches (TelemetrySettings), which the Functions host reads too.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReadDirectly = ["ConnectionStrings:Storage", "AzureWebJobsStorage", .. TelemetrySettings.All];
 
     /// <summary>
     /// Settings the Functions host reads, not the worker. Sources: "Connecting to host storage with an identity"
     /// and the app settings reference (learn.microsoft.com/azure/azure-functions/functions-reference,
-    /// functions-app-settings), Application Insights Entra ID authentication (azure-monitor/app/azure-ad-authentication),
-    /// host.json overrides through AzureFunctionsJobHost__path settings, and the Durable Task Scheduler's
+    /// functions-app-settings), host.json overrides through AzureFunctionsJobHost__path settings, and the Durable Task Scheduler's
     /// storageProvider (durable-task-scheduler/quickstart-durable-task-scheduler); the connection string setting is
     /// the one that storageProvider.connectionStringName names.
     /// </summary>
@@ -30,8 +33,6 @@ public static class AppSettingNames
         "AzureWebJobsStorage:blobServiceUri",
         "AzureWebJobsStorage:queueServiceUri",
         "AzureWebJobsStorage:tableServiceUri",
-        "APPLICATIONINSIGHTS_CONNECTION_STRING",
-        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
         "AzureFunctionsJobHost:extensions:durableTask:storageProvider:type",
         "AzureFunctionsJobHost:extensions:durableTask:storageProvider:connectionStringName",
         "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Core;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Core.Telemetry;
 
 namespace PromptFunctions.Tests.Deployment;
 
@@ -118,8 +119,40 @@ public sealed class DeploymentSettingsTests
         Assert.False(AppSettingNames.IsRead("Storage:*", AppSettingNames.All()));
     }
 
+    [Fact]
+    public void The_telemetry_settings_the_templates_write_configure_the_azure_monitor_exporter_with_the_managed_identity()
+    {
+        var authentication = Written.Single(s => s.Name == TelemetrySettings.ApplicationInsightsAuthentication);
+        var connection = Written.Single(s => s.Name == TelemetrySettings.ApplicationInsightsConnectionString);
+        var value = FormatWithSamples(authentication.Value!.GetValue<string>());
+
+        var parsed = ApplicationInsightsAuthentication.Parse(value, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(SampleValue("Storage:ClientId"), parsed!.ClientId);
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(parsed.Credential());
+        // The connection string comes from the Application Insights component itself, never from a parameter.
+        Assert.Contains("ConnectionString", connection.Value!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A written value as the app would see it: a compiled <c>format('...{0}...', ...)</c> with each argument
+    /// replaced by the sample value for a client id (the only thing these settings interpolate).
+    /// </summary>
+    private static string FormatWithSamples(string value)
+    {
+        if (!ArmExpression.IsExpression(value)) return value;
+        var expression = Assert.IsType<ArmExpression.Call>(ArmExpression.Parse(value));
+        Assert.Equal("format", expression.Name);
+        var format = Assert.IsType<ArmExpression.Text>(expression.Arguments[0]).Value;
+        return string.Format(System.Globalization.CultureInfo.InvariantCulture, format,
+            expression.Arguments.Skip(1).Select(_ => (object)SampleValue("Storage:ClientId")).ToArray());
+    }
+
     private static string SampleValue(string name) => name switch
     {
+        TelemetrySettings.ApplicationInsightsConnectionString => "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+        TelemetrySettings.ApplicationInsightsAuthentication => FormatWithSamples(Written.Single(s => s.Name == name).Value!.GetValue<string>()),
         _ when name.EndsWith("BlobServiceUri", StringComparison.OrdinalIgnoreCase) => "https://pfstore.blob.core.windows.net/",
         _ when name.EndsWith("QueueServiceUri", StringComparison.OrdinalIgnoreCase) => "https://pfstore.queue.core.windows.net/",
         _ when name.EndsWith("TableServiceUri", StringComparison.OrdinalIgnoreCase) => "https://pfstore.table.core.windows.net/",

@@ -18,7 +18,8 @@ public sealed class ExperimentTestHost : IAsyncDisposable
     public StubModelServer Model { get; }
 
     public static async Task<ExperimentTestHost> StartAsync(string kind, Func<StubRequest, StubReply>? responder = null, TimeSpan latency = default,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing",
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
     {
         var model = await StubModelServer.StartAsync(responder, latency);
         var all = new Dictionary<string, string?>
@@ -33,7 +34,7 @@ public sealed class ExperimentTestHost : IAsyncDisposable
             ["Experiments:Prices:stub-model:OutputPerMillionTokens"] = "2000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        return new ExperimentTestHost(await Drivers.StartAsync(kind, all), model);
+        return new ExperimentTestHost(await Drivers.StartAsync(kind, all, configureServices, environment: environment), model);
     }
 
     /// <summary>Uploads JSON examples and returns the version id.</summary>

@@ -69,6 +69,11 @@ public sealed class ApiInputPropertyTests(ApiHostsFixture hosts) : IClassFixture
         await HostileJson.Bytes(playground).SampleAsync(bytes => AssertAnswerAsync(() =>
             api.SendStreamAsync(HttpMethod.Post, "/api/playground", Stream(bytes), "application/json")), iter: Iterations, threads: 1);
 
+        var optimization = Gen.Select(HostileJson.Value, HostileJson.Object, HostileJson.Value).Select((validation, feedback, budget) =>
+            $$"""{"prompt":{"name":"{{prompt}}"},"dataset":{"name":"none"},"evaluators":[{"type":"exact_match"}],"optimizer":{"connection":"none"},"budget":{"max_model_calls":{{budget}}},"validation":{{validation}},"feedback":{{feedback}}}""");
+        await HostileJson.Bytes(optimization).SampleAsync(bytes => AssertAnswerAsync(() =>
+            api.SendStreamAsync(HttpMethod.Post, "/api/optimizations", Stream(bytes), "application/json")), iter: Iterations, threads: 1);
+
         // Phoenix answers in its own formats (FastAPI JSON or text), Langfuse in {message, error}: no 5xx either way.
         var phoenix = Gen.Select(HostileJson.Value, HostileJson.Object).Select((content, extra) =>
             PhoenixSamples.Create(Drivers.PromptName("phx"), PhoenixSamples.Version()).ToJsonString()

@@ -8,11 +8,13 @@ public static class Drivers
 
     public static TheoryData<string> Both => new() { LocalHost, Functions };
 
+    /// <param name="environment">The hosting environment; Development relaxes what only local tools need (e.g. http webhooks to loopback).</param>
+    /// <param name="storage">Storage another host used before, to start a host as if the previous one restarted.</param>
     public static async Task<IApiDriver> StartAsync(string kind, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) => kind switch
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null, string environment = "Testing", TestStorage? storage = null) => kind switch
     {
-        LocalHost => await LocalHostDriver.StartAsync(settings, configureServices: configureServices),
-        Functions => await FunctionsDriver.StartAsync(settings, configureServices: configureServices),
+        LocalHost => await LocalHostDriver.StartAsync(settings, storage, configureServices: configureServices, environment: environment),
+        Functions => await FunctionsDriver.StartAsync(settings, storage, configureServices: configureServices, environment: environment),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

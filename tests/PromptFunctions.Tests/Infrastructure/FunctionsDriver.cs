@@ -60,10 +60,10 @@ public sealed class FunctionsDriver : IApiDriver
     /// activities registered through the same registry run there, and <c>[DurableClient]</c> parameters get its client.
     /// </summary>
     public static async Task<FunctionsDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, string environment = "Testing")
     {
         storage ??= await TestStorage.CreateAsync();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(storage.Configuration());
         builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());

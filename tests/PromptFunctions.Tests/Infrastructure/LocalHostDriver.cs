@@ -31,10 +31,10 @@ public sealed class LocalHostDriver : IApiDriver
     public WebApplication App => _app;
 
     public static async Task<LocalHostDriver> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestStorage? storage = null,
-        Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null)
+        Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null, string environment = "Testing")
     {
         storage ??= await TestStorage.CreateAsync();
-        var app = LocalHost.Program.CreateApp(["--environment", "Testing"], builder =>
+        var app = LocalHost.Program.CreateApp(["--environment", environment], builder =>
         {
             builder.Configuration.AddInMemoryCollection(storage.Configuration());
             builder.Configuration.AddInMemoryCollection(TestKeys.Configuration());
@@ -63,7 +63,7 @@ public sealed class LocalHostDriver : IApiDriver
         {
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
         }
-        using var response = await _http.SendAsync(request);
+        using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         // As sent: the parsed views reorder directives (Cache-Control), and tests compare with what the server wrote.
@@ -72,12 +72,22 @@ public sealed class LocalHostDriver : IApiDriver
         return new ApiResponse((int)response.StatusCode, text, all);
     }
 
+    /// <summary>
+    /// Like a caller outside the process: activity listeners are process-wide, so the host's HttpClient
+    /// instrumentation would otherwise trace this client too and replace a <c>traceparent</c> a test sets.
+    /// </summary>
+    private Task<HttpResponseMessage> SendUntracedAsync(HttpRequestMessage request)
+    {
+        using var untraced = OpenTelemetry.SuppressInstrumentationScope.Begin();
+        return _http.SendAsync(request);
+    }
+
     public async Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery) { Content = new StreamContent(body) };
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         if (contentType is not null) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var response = await _http.SendAsync(request);
+        using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         // As sent: the parsed views reorder directives (Cache-Control), and tests compare with what the server wrote.
