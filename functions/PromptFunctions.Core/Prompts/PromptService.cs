@@ -63,6 +63,7 @@ public sealed partial class PromptService(
     public async Task<PublishOutcome> PublishAsync(NewVersion version, IReadOnlyList<string> tags, ApiPrincipal actor, string? tagReason, CancellationToken cancellationToken)
     {
         foreach (var tag in tags) RequireMayChangeTag(actor, tag);
+        RequireFitsRow(version.PromptMetadataJson, version.PromptDescription);
         var canonical = PromptVersionJson.ToCanonicalBytes(version.Content);
         var id = CanonicalJson.Sha256Hex(canonical);
         var created = await CreateVersionAsync(version, id, canonical, actor.Name, cancellationToken);
@@ -80,10 +81,24 @@ public sealed partial class PromptService(
 
     public async Task<UpdatePromptOutcome> UpdatePromptAsync(string prompt, PromptUpdate update, ApiPrincipal actor, CancellationToken cancellationToken)
     {
+        RequireFitsRow(update.MetadataJson, update.Description);
         var outcome = await UpdatePromptRowAsync(prompt, update, cancellationToken);
         if (outcome is UpdatePromptOutcome.Updated updated)
             await AnnounceAsync(new PromptChange.PromptUpdated(updated.Prompt, actor.Name, updated.Prompt.UpdatedAt), cancellationToken);
         return outcome;
+    }
+
+    /// <summary>
+    /// The last check before the prompt row: every API bounds what it accepts, and this keeps a value the row cannot
+    /// hold from reaching storage through one that forgot (it would answer 400, and the request a 500).
+    /// </summary>
+    /// <exception cref="ProblemException">422: the metadata or description is longer than a table property holds.</exception>
+    private static void RequireFitsRow(string? metadataJson, string? description)
+    {
+        if (!TableLimits.FitsInline(metadataJson))
+            throw new ProblemException(422, "Too large", $"The prompt's metadata takes {metadataJson!.Length} characters as stored JSON; at most {TableLimits.MaxInlineChars} fit.");
+        if (!TableLimits.FitsInline(description))
+            throw new ProblemException(422, "Too large", $"The prompt's description has {description!.Length} characters; at most {TableLimits.MaxInlineChars} fit.");
     }
 
     /// <summary>Points <paramref name="tag"/> at <paramref name="versionId"/> if <paramref name="precondition"/> holds, with its history entry.</summary>

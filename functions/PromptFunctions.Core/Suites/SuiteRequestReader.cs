@@ -1,3 +1,4 @@
+using PromptFunctions.Core.Storage;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Contracts.Suites;
@@ -32,7 +33,12 @@ public sealed class SuiteRequestReader(ExperimentRequestReader experiments, IExp
         if (cursor.Faults.Count > 0 || prompt is null || dataset is null || evaluators is null || candidates is null
             || repetitions is null || concurrency is null || margin is null || enabled is null)
             return null;
-        return new SuiteDefinition(prompt.Value.Reference, dataset, evaluators, candidates, baseline, (int)repetitions, (int)concurrency, margin, schedule, enabled);
+        var definition = new SuiteDefinition(prompt.Value.Reference, dataset, evaluators, candidates, baseline, (int)repetitions, (int)concurrency, margin, schedule, enabled);
+        // The suite and each run keep the definition in one table property.
+        var stored = System.Text.Encoding.UTF8.GetCharCount(SuiteDefinitions.Serialize(definition));
+        if (stored <= TableLimits.MaxInlineChars) return definition;
+        cursor.Fault("$", $"the definition takes {stored} characters as stored JSON, at most {TableLimits.MaxInlineChars} fit (long evaluator values or invocation parameters?)");
+        return null;
     }
 
     private async Task<(SuitePromptReference Reference, PromptVersionContent Content)?> ReadPromptAsync(JsonNode? node, ValidatingJsonReader cursor, CancellationToken cancellationToken)
