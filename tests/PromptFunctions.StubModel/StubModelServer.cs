@@ -27,6 +27,25 @@ public sealed record StubReply(string? Content, int Status = 200, int PromptToke
     public static StubReply Text(string content) => new(content);
 
     public static StubReply Error(int status) => new(null, status);
+
+    /// <summary>429 with <c>Retry-After: seconds</c>.</summary>
+    public static StubReply RateLimited(int retryAfterSeconds) =>
+        new(null, 429) { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+
+    /// <summary>200 with a body that is not a chat completion (cut short, or not JSON at all).</summary>
+    public static StubReply Malformed(string body) => new(Content: null) { RawBody = body };
+
+    /// <summary>Answers only after <paramref name="delay"/>: longer than the client's timeout, a hung call.</summary>
+    public static StubReply Hang(TimeSpan delay) => new("late") { Delay = delay };
+
+    /// <summary>Extra response headers.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>Sent as the body instead of a completion, with status 200 and <c>application/json</c>.</summary>
+    public string? RawBody { get; init; }
+
+    /// <summary>Waited before answering, on top of the server's <see cref="StubModelServer.Latency"/>.</summary>
+    public TimeSpan Delay { get; init; }
 }
 
 /// <summary>
@@ -104,6 +123,24 @@ public sealed class StubModelServer : IAsyncDisposable
         if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
 
         var reply = Responder(request);
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(reply.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+        if (reply.RawBody is { } raw)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(raw, context.RequestAborted);
+            return;
+        }
         if (reply.Status != 200)
         {
             context.Response.StatusCode = reply.Status;
