@@ -66,6 +66,12 @@ public sealed class StubModelServer : IAsyncDisposable
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>The most requests the stub was answering at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    private int _inFlight;
+    private int _maxInFlight;
+
     public IReadOnlyCollection<StubRequest> Requests => _requests;
 
     /// <summary>Fixed latency added to every answer (the benchmark uses 200 ms).</summary>
@@ -103,6 +109,23 @@ public sealed class StubModelServer : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            if (Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) == max) break;
+        }
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!.AsObject();
         var messages = new List<(string, string)>();

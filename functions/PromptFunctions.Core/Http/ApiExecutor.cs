@@ -27,7 +27,7 @@ public interface IApiDialect
 /// handler, and turn caller errors into the dialect's error responses, storage outages into 503 and anything else
 /// into a logged 500 that reveals nothing.
 /// </summary>
-public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<ApiOptions> options, ILogger<ApiExecutor> logger)
+public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<ApiOptions> options, ILogger<ApiExecutor> logger, KeyRateLimiter rateLimiter)
 {
     public ApiOptions Options => options.Value;
 
@@ -43,6 +43,7 @@ public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOpti
             var principal = dialect.Authenticate(request, authenticator);
             if (!principal.Has(role))
                 throw ProblemException.Forbidden($"Key '{principal.Name}' lacks the '{role.ToString().ToLowerInvariant()}' role this operation needs.");
+            rateLimiter.Require(principal);
             result = await handler(new ApiCall(request, principal, options.Value), state);
         }
         catch (ProblemException problem)
