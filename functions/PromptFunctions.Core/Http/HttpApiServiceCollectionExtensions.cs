@@ -17,6 +17,8 @@ public static class HttpApiServiceCollectionExtensions
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Audit.AuditApi>();
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<CallerApi>();
         return services;
