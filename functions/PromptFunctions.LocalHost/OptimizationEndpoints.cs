@@ -14,8 +14,11 @@ internal static class OptimizationEndpoints
         var durable = services.GetRequiredService<DurableTaskClient>();
         var routes = OptimizationRoutes.All;
         endpoints.Map(routes, "StartOptimization", (HttpRequest r) => h.Start(r, durable));
+        endpoints.Map(routes, "ListOptimizations", (HttpRequest r) => h.List(r));
         endpoints.Map(routes, "GetOptimization", (HttpRequest r, string id) => h.Get(r, id));
         endpoints.Map(routes, "CancelOptimization", (HttpRequest r, string id) => h.Cancel(r, id, durable));
+        endpoints.Map(routes, "AcceptOptimization", (HttpRequest r, string id) => h.Accept(r, id));
+        endpoints.Map(routes, "DismissOptimization", (HttpRequest r, string id) => h.Dismiss(r, id));
         endpoints.Map(routes, "OptimizeHook", (HttpRequest r) => h.Hook(r, durable));
     }
 }

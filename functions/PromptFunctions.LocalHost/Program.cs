@@ -34,6 +34,7 @@ public sealed class Program
         builder.Services.AddHostedService<WebhookDispatchLoop>();
         if (builder.Configuration.GetSection(SuitesOptions.Section).Get<SuitesOptions>()?.SchedulerEnabled ?? true)
             builder.Services.AddHostedService<SuiteSchedulerService>();
+        builder.Services.AddHostedService<SuiteOptimizationStartService>();
         // The in-memory engine forgets orchestrations when the process stops; optimization runs resume from their checkpoints.
         builder.Services.AddHostedService<OptimizationRecoveryService>();
 

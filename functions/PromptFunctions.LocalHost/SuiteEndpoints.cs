@@ -57,3 +57,45 @@ public sealed partial class SuiteSchedulerService(SuiteScheduler scheduler, Dura
     [LoggerMessage(Level = LogLevel.Warning, Message = "Suite scheduler tick failed; the next one retries")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);
 }
+
+/// <summary>
+/// The local host's starter of the optimizations regressed suite runs ask for (the Functions app makes them on its
+/// scheduler tick): a pass at start, at once when a run of this process signals one, else every
+/// <see cref="SuitesOptions.OptimizationStartIntervalSeconds"/> for runs other processes completed.
+/// </summary>
+public sealed partial class SuiteOptimizationStartService(
+    SuiteOptimizationLauncher launcher,
+    SuiteOptimizationSignal signal,
+    DurableTaskClient durable,
+    Microsoft.Extensions.Options.IOptions<SuitesOptions> options,
+    ILogger<SuiteOptimizationStartService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.Value.OptimizationStartIntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await launcher.StartPendingAsync(durable, stoppingToken);
+            }
+            catch (Exception e)
+            {
+                // Stopping: the pending rows stay for the next start. Otherwise storage or the engine is not ready yet.
+                if (stoppingToken.IsCancellationRequested) return;
+                LogPassFailed(logger, e);
+            }
+            try
+            {
+                await signal.WaitAsync(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Optimization start pass failed; the next one retries")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

@@ -7,7 +7,7 @@ namespace PromptFunctions.StubModel.Host;
 /// <summary>
 /// Starts <see cref="StubModelServer"/> on a free loopback port, prints <c>endpoint=&lt;base URL&gt;</c> on one
 /// line, and serves until SIGTERM or SIGINT, or until its standard input closes (the parent went away).
-/// Argument: latency of every answer in milliseconds (default 0).
+/// Argument: latency of every answer in milliseconds (default 0). Answers by model name as <see cref="ScriptedModels"/> says.
 /// </summary>
 public static class Program
 {
@@ -28,7 +28,7 @@ public static class Program
             stop.TrySetResult();
         });
 
-        await using var server = await StubModelServer.StartAsync(latency: latency);
+        await using var server = await StubModelServer.StartAsync(ScriptedModels.Respond, latency);
         Console.WriteLine($"endpoint={server.Endpoint}");
         await stop.Task;
     }

@@ -131,6 +131,49 @@ public sealed record OptimizationInfo(
     /// <summary>Where to poll; set only on the answer to a start.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? StatusUrl { get; init; }
+
+    /// <summary>What a person decided about the proposed version (accepted or dismissed); null while nobody has.</summary>
+    public OptimizationReview? Review { get; init; }
+}
+
+/// <summary>
+/// One row of <c>GET /api/optimizations</c>, newest first: enough to find a run and see whether its proposal waits
+/// for a decision (<see cref="Result"/> set and <see cref="Review"/> null).
+/// </summary>
+public sealed record OptimizationSummary(
+    string Id,
+    string Status,
+    string? Outcome,
+    string? StopReason,
+    string Prompt,
+    long PromptSequence,
+    string Dataset,
+    string TargetTag,
+    OptimizationSpent Spent,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    OptimizationResult? Result,
+    OptimizationReview? Review);
+
+/// <summary>
+/// A person's decision on a run's proposed version: <c>accepted</c> (<see cref="Tag"/> was moved to
+/// <see cref="Version"/>) or <c>dismissed</c> (recorded only; tags and versions stay as they are).
+/// </summary>
+public sealed record OptimizationReview(string Decision, string Version, string? Tag, string By, DateTimeOffset At, string? Reason);
+
+/// <summary>The body of <c>POST /api/optimizations/{id}/accept</c>: the tag to move to the proposed version, and why.</summary>
+public sealed record AcceptOptimizationRequest(string Tag)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+}
+
+/// <summary>The body of <c>POST /api/optimizations/{id}/dismiss</c> (may be empty).</summary>
+public sealed record DismissOptimizationRequest
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
 }
 
 /// <summary>The version the run started from.</summary>

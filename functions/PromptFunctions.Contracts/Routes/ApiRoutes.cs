@@ -213,20 +213,25 @@ public static class SuiteRoutes
 
 /// <summary>
 /// Optimization runs (docs/optimization.md): started by a key with the write role or by a signed inbound webhook,
-/// read and cancelled by id.
+/// listed, read and cancelled by id; a proposed version is accepted (a tag moves to it) or dismissed.
 /// </summary>
 public static class OptimizationRoutes
 {
     public const string Optimizations = "api/optimizations";
     public const string Optimization = "api/optimizations/{id}";
     public const string Cancel = "api/optimizations/{id}/cancel";
+    public const string Accept = "api/optimizations/{id}/accept";
+    public const string Dismiss = "api/optimizations/{id}/dismiss";
     public const string Hook = "api/hooks/optimize";
 
     public static readonly IReadOnlyList<RouteDefinition> All =
     [
         new("StartOptimization", "POST", Optimizations),
+        new("ListOptimizations", "GET", Optimizations),
         new("GetOptimization", "GET", Optimization),
         new("CancelOptimization", "POST", Cancel),
+        new("AcceptOptimization", "POST", Accept),
+        new("DismissOptimization", "POST", Dismiss),
         new("OptimizeHook", "POST", Hook),
     ];
 }

@@ -29,6 +29,13 @@ public sealed record SuiteSchedule(string Cron, [property: JsonIgnore(Condition 
 /// <param name="Evaluators">Evaluator specs, exactly as experiments take them.</param>
 /// <param name="Baseline">Default: the configured default connection with the prompt's own model and parameters.</param>
 /// <param name="Margin">The non-inferiority margin on each evaluator's mean (default 0.02).</param>
+/// <param name="OptimizeOnRegression">
+/// When a run's verdict is <c>regressed</c>, start one optimization run with these members of the optimization
+/// request (<c>optimizer</c>, <c>budget</c>, <c>validation</c>, and optionally <c>model</c>, <c>target_tag</c>,
+/// <c>candidates_per_round</c>, <c>guard</c>); the prompt (the version the run tested), the dataset (the run's version),
+/// the evaluators and the task model (the run's baseline) come from the run. Kept as the request's own JSON, checked by
+/// the optimization request reader, so the two cannot drift apart.
+/// </param>
 public sealed record SuiteDefinition(
     SuitePromptReference Prompt,
     SuiteDatasetReference Dataset,
@@ -39,7 +46,8 @@ public sealed record SuiteDefinition(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaxConcurrency = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Margin = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SuiteSchedule? Schedule = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Enabled = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Enabled = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonObject? OptimizeOnRegression = null);
 
 /// <summary>A stored suite: its normalized definition (every default filled in) and who changed it when.</summary>
 /// <param name="Etag">The value of the <c>ETag</c> header, unquoted; send it quoted in <c>If-Match</c>.</param>
@@ -61,7 +69,8 @@ public sealed record SuiteResponse(
     string CreatedBy,
     DateTimeOffset UpdatedAt,
     string UpdatedBy,
-    DateTimeOffset? NextRunAt);
+    DateTimeOffset? NextRunAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonObject? OptimizeOnRegression = null);
 
 /// <summary>The verdict names, worst last: a run's overall verdict is the worst of its candidates' and evaluators'.</summary>
 public static class SuiteVerdictNames
@@ -149,7 +158,25 @@ public sealed record SuiteRunResponse(
     string? Verdict,
     IReadOnlyList<CandidateVerdictResponse>? Verdicts,
     SuiteDriftResponse? Drift,
-    string? Error);
+    string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SuiteRunOptimization? Optimization = null);
+
+/// <summary>What became of a regressed run's <c>optimize_on_regression</c>; see <see cref="SuiteRunOptimizationStatus"/>.</summary>
+/// <param name="Id">The optimization run (<c>GET /api/optimizations/{id}</c>) once started.</param>
+/// <param name="Error">Why none was started, when the request was refused at start.</param>
+public sealed record SuiteRunOptimization(
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+
+public static class SuiteRunOptimizationStatus
+{
+    /// <summary>The run regressed and asks for an optimization; the next pass of the host's starter starts it.</summary>
+    public const string Pending = "pending";
+    public const string Started = "started";
+    /// <summary>The optimization request was refused when the start was made (say, the dataset grew past the limit); nothing started.</summary>
+    public const string Invalid = "invalid";
+}
 
 /// <summary>
 /// <c>GET /api/suite-verdicts?baseline=&amp;candidate=</c>: suite verdicts for experiments that already ran (what

@@ -92,6 +92,7 @@ public sealed record OptimizationSpec(
 
 /// <summary>A run's mutable state as stored: status, spend, result. What it optimizes is its <see cref="OptimizationSpec"/>.</summary>
 /// <param name="CheckpointJson">The orchestration state after the last recorded round, for resuming on an engine that lost it.</param>
+/// <param name="ReviewJson">A person's decision on the proposed version (the contract's <c>OptimizationReview</c>); null while pending.</param>
 public sealed record OptimizationRecord(
     string Id,
     string? IdempotencyKey,
@@ -110,7 +111,8 @@ public sealed record OptimizationRecord(
     double CostSpent,
     string? CheckpointJson,
     string? ResultJson,
-    string? ComparisonJson);
+    string? ComparisonJson,
+    string? ReviewJson = null);
 
 /// <summary>What a status change did.</summary>
 public abstract record OptimizationTransition
@@ -122,6 +124,19 @@ public abstract record OptimizationTransition
     public sealed record WrongStatus(string Status) : OptimizationTransition;
 
     public sealed record Busy : OptimizationTransition;
+}
+
+/// <summary>What recording a decision on a run's proposal did.</summary>
+public abstract record OptimizationReviewOutcome
+{
+    public sealed record Recorded(OptimizationRecord Record) : OptimizationReviewOutcome;
+
+    /// <summary>Someone decided first; <paramref name="Record"/> holds their decision.</summary>
+    public sealed record AlreadyReviewed(OptimizationRecord Record) : OptimizationReviewOutcome;
+
+    public sealed record NotFound : OptimizationReviewOutcome;
+
+    public sealed record Busy : OptimizationReviewOutcome;
 }
 
 /// <summary>What creating a run did.</summary>

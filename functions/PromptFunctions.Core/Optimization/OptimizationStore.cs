@@ -34,9 +34,10 @@ internal sealed class OptimizationEntity : ITableEntity
     public string? CheckpointJson { get; set; }
     public string? ResultJson { get; set; }
     public string? ComparisonJson { get; set; }
+    public string? ReviewJson { get; set; }
 
     public OptimizationRecord ToRecord() => new(PartitionKey, IdempotencyKey, Status, CreatedAt, CreatedBy, StartedAt, CompletedAt, Error, Outcome, StopReason,
-        MetaPromptVersionId, OptimizerModel, RoundsCompleted, CallsSpent, CostSpent, CheckpointJson, ResultJson, ComparisonJson);
+        MetaPromptVersionId, OptimizerModel, RoundsCompleted, CallsSpent, CostSpent, CheckpointJson, ResultJson, ComparisonJson, ReviewJson);
 
     public static OptimizationEntity From(OptimizationRecord r) => new()
     {
@@ -44,6 +45,7 @@ internal sealed class OptimizationEntity : ITableEntity
         StartedAt = r.StartedAt, CompletedAt = r.CompletedAt, Error = r.Error, Outcome = r.Outcome, StopReason = r.StopReason,
         MetaPromptVersionId = r.MetaPromptVersionId, OptimizerModel = r.OptimizerModel, RoundsCompleted = r.RoundsCompleted,
         CallsSpent = r.CallsSpent, CostSpent = r.CostSpent, CheckpointJson = r.CheckpointJson, ResultJson = r.ResultJson, ComparisonJson = r.ComparisonJson,
+        ReviewJson = r.ReviewJson,
     };
 }
 
@@ -56,6 +58,32 @@ internal sealed class ActiveOptimizationEntity : ITableEntity
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
+}
+
+/// <summary>
+/// Every run, newest first (the key inverts the creation time), with what the listing shows without reading the
+/// run's stored request.
+/// </summary>
+internal sealed class OptimizationIndexEntity : ITableEntity
+{
+    public const string Partition = "index";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string RunId { get; set; } = "";
+    public string Prompt { get; set; } = "";
+    public long PromptSequence { get; set; }
+    public string Dataset { get; set; } = "";
+    public string TargetTag { get; set; } = "";
+
+    public static string Key(DateTimeOffset createdAt, string id) =>
+        $"{(DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{id}";
+
+    public static bool IsKey(string key) =>
+        key.Length == 52 && key[19] == '|' && key[..19].All(char.IsAsciiDigit) && OptimizationIds.IsValid(key[20..]);
 }
 
 /// <summary>One example's result for one version; the key is deterministic, so a repeated step overwrites rather than duplicates.</summary>
@@ -116,7 +144,7 @@ public sealed class OptimizationStore
 
     /// <summary>
     /// Stores the spec, then the run row create-only (so two starts with one idempotency key make one run), then
-    /// lists it as active. A spec already stored under the id is kept: it belongs to the run that id names.
+    /// lists it as active and in the index. A spec already stored under the id is kept: it belongs to the run that id names.
     /// </summary>
     public async Task<OptimizationCreation> CreateAsync(OptimizationRecord record, OptimizationSpec spec, CancellationToken cancellationToken)
     {
@@ -128,6 +156,11 @@ public sealed class OptimizationStore
                 return OptimisticConcurrency.Finish<OptimizationCreation>(new OptimizationCreation.Exists(existing.ToRecord()));
             await _table.AddEntityAsync(OptimizationEntity.From(record), cancellationToken);
             await _table.UpsertEntityAsync(new ActiveOptimizationEntity { RowKey = record.Id }, TableUpdateMode.Replace, cancellationToken);
+            await _table.UpsertEntityAsync(new OptimizationIndexEntity
+            {
+                RowKey = OptimizationIndexEntity.Key(record.CreatedAt, record.Id), RunId = record.Id, Prompt = spec.PromptName,
+                PromptSequence = spec.PromptSequence, Dataset = spec.DatasetName, TargetTag = spec.TargetTag,
+            }, TableUpdateMode.Replace, cancellationToken);
             return OptimisticConcurrency.Finish<OptimizationCreation>(new OptimizationCreation.Created(record));
         }, () => new OptimizationCreation.Busy(), cancellationToken);
     }
@@ -173,6 +206,42 @@ public sealed class OptimizationStore
             }
         }
         return outcome;
+    }
+
+    /// <summary>Runs newest first, of one prompt when <paramref name="prompt"/> is given; the cursor is the last index key returned.</summary>
+    public async Task<ResultPage<(OptimizationRecord Run, string Prompt, long PromptSequence, string Dataset, string TargetTag)>> ListAsync(
+        string? prompt, int limit, string? afterKey, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync();
+        var from = afterKey ?? "";
+        var filter = prompt is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {OptimizationIndexEntity.Partition} and RowKey gt {from}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {OptimizationIndexEntity.Partition} and RowKey gt {from} and Prompt eq {prompt}");
+        var entries = await _table.QueryAsync<OptimizationIndexEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
+        var page = entries.Take(limit).ToList();
+        var runs = await Task.WhenAll(page.Select(e => _table.GetOrNullAsync<OptimizationEntity>(e.RunId, OptimizationEntity.Row, cancellationToken)));
+        var items = page.Zip(runs).Where(p => p.Second is not null)
+            .Select(p => (p.Second!.ToRecord(), p.First.Prompt, p.First.PromptSequence, p.First.Dataset, p.First.TargetTag))
+            .ToList();
+        return new(items, entries.Count > limit ? page[^1].RowKey : null);
+    }
+
+    /// <summary>
+    /// Records a decision on the run's proposal once, guarded by the row's ETag: the first decision stands, and a
+    /// later one is told what it was.
+    /// </summary>
+    public async Task<OptimizationReviewOutcome> RecordReviewAsync(string id, string reviewJson, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync();
+        return await OptimisticConcurrency.RunAsync<OptimizationReviewOutcome>(async _ =>
+        {
+            var current = await _table.GetOrNullAsync<OptimizationEntity>(id, OptimizationEntity.Row, cancellationToken);
+            if (current is null) return OptimisticConcurrency.Finish<OptimizationReviewOutcome>(new OptimizationReviewOutcome.NotFound());
+            if (current.ReviewJson is not null) return OptimisticConcurrency.Finish<OptimizationReviewOutcome>(new OptimizationReviewOutcome.AlreadyReviewed(current.ToRecord()));
+            current.ReviewJson = reviewJson;
+            await _table.UpdateEntityAsync(current, current.ETag, TableUpdateMode.Replace, cancellationToken);
+            return OptimisticConcurrency.Finish<OptimizationReviewOutcome>(new OptimizationReviewOutcome.Recorded(current.ToRecord()));
+        }, () => new OptimizationReviewOutcome.Busy(), cancellationToken);
     }
 
     /// <summary>Ids of runs that are queued or running.</summary>

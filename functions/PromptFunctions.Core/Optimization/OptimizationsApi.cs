@@ -15,12 +15,13 @@ namespace PromptFunctions.Core.Optimization;
 /// <see cref="DurableTaskClient"/>: the Functions app gets it from its <c>[DurableClient]</c> binding, the local host
 /// from its engine.
 /// </summary>
-public sealed class OptimizationsApi(
+public sealed partial class OptimizationsApi(
     ApiExecutor executor,
     IOptimizationStarter starter,
     OptimizationStore store,
     StandardWebhookVerifier verifier,
     Microsoft.Extensions.Options.IOptions<OptimizationOptions> options,
+    PromptFunctions.Core.Prompts.PromptService prompts,
     TimeProvider clock)
 {
     public const string HookActor = "hook:optimize";
@@ -107,10 +108,16 @@ public sealed class OptimizationsApi(
         var rounds = (await store.ReadRoundsAsync(record.Id, cancellationToken))
             .Select(bytes => ContractsJson.Deserialize<OptimizationRound>(bytes)!)
             .ToList();
-        var result = record.ResultJson is null ? null : ContractsJson.Deserialize<OptimizationResult>(System.Text.Encoding.UTF8.GetBytes(record.ResultJson));
+        var result = Result(record);
         var comparison = record.ComparisonJson is null ? null : ContractsJson.Deserialize<OptimizationComparison>(System.Text.Encoding.UTF8.GetBytes(record.ComparisonJson));
-        return Describe(record, spec, rounds, result, comparison, options.Value.MetaPrompt);
+        return Describe(record, spec, rounds, result, comparison, options.Value.MetaPrompt) with { Review = Review(record) };
     }
+
+    private static OptimizationReview? Review(OptimizationRecord record) =>
+        record.ReviewJson is null ? null : ContractsJson.Deserialize<OptimizationReview>(System.Text.Encoding.UTF8.GetBytes(record.ReviewJson));
+
+    private static OptimizationResult? Result(OptimizationRecord record) =>
+        record.ResultJson is null ? null : ContractsJson.Deserialize<OptimizationResult>(System.Text.Encoding.UTF8.GetBytes(record.ResultJson));
 
     public static OptimizationInfo Describe(OptimizationRecord r, OptimizationSpec s, IReadOnlyList<OptimizationRound> rounds, OptimizationResult? result,
         OptimizationComparison? comparison, string metaPrompt) => new(

@@ -107,7 +107,8 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
         return TagChangeReply(prompt, tagName, outcome);
     });
 
-    private static TagPrecondition IfMatch(ApiCall call)
+    /// <summary>The tag precondition of <c>If-Match</c> (version ids, strong comparison), shared with accepting an optimization's proposal.</summary>
+    internal static TagPrecondition IfMatch(ApiCall call)
     {
         var header = call.Request.Headers.IfMatch.ToString();
         var tags = ApiCall.EntityTags(header, "If-Match", out var any);

@@ -91,4 +91,21 @@ internal sealed class SuiteRunEntity : ITableEntity
     public string? ReportJson { get; set; }
     public string? ReportBlob { get; set; }
     public string? Error { get; set; }
+    /// <summary>The <c>SuiteRunOptimization</c> contract, when the run regressed and its suite asks for an optimization.</summary>
+    public string? OptimizationJson { get; set; }
+}
+
+/// <summary>
+/// A regressed run whose optimization is not started yet, in the runs table's partition <see cref="Partition"/> (never
+/// a run id, which is 32 hex characters); row = run id. Written before the run turns completed, removed once the
+/// start is recorded on the run: the starter reads this partition instead of scanning every run.
+/// </summary>
+internal sealed class SuitePendingOptimizationEntity : ITableEntity
+{
+    public const string Partition = "pending-optimizations";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
 }

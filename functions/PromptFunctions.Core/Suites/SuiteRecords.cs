@@ -51,7 +51,8 @@ public sealed record SuiteRunRecord(
     IReadOnlyList<SuiteRunModel> Candidates,
     string? Verdict,
     SuiteRunReport? Report,
-    string? Error);
+    string? Error,
+    SuiteRunOptimization? Optimization = null);
 
 /// <summary>The definition's canonical bytes and the entity tag derived from them.</summary>
 public static class SuiteDefinitions

@@ -45,7 +45,8 @@ public static class SuiteReports
         var d = suite.Definition;
         DateTimeOffset? next = d.Schedule is { } s && d.Enabled != false ? SuiteCron.Next(s.Cron, s.TimeZone ?? SuiteCron.Utc, now) : null;
         return new SuiteResponse(suite.Name, d.Prompt, d.Dataset, d.Evaluators, d.Baseline, d.Candidates, d.Repetitions ?? 1, d.MaxConcurrency ?? 20,
-            d.Margin ?? SuiteDefinitions.DefaultMargin, d.Schedule, d.Enabled ?? true, suite.ETag, suite.CreatedAt, suite.CreatedBy, suite.UpdatedAt, suite.UpdatedBy, next);
+            d.Margin ?? SuiteDefinitions.DefaultMargin, d.Schedule, d.Enabled ?? true, suite.ETag, suite.CreatedAt, suite.CreatedBy, suite.UpdatedAt, suite.UpdatedBy, next,
+            d.OptimizeOnRegression?.DeepClone().AsObject());
     }
 
     public static SuiteRunResponse Run(SuiteRunRecord run)
@@ -54,7 +55,7 @@ public static class SuiteReports
         return new SuiteRunResponse(run.Id, run.Suite, run.Status, run.Trigger, run.ScheduledFor, run.CreatedAt, run.CreatedBy, run.CompletedAt,
             new SuiteRunPrompt(d.Prompt.Name, d.Prompt.Tag ?? SuiteDefinitions.DefaultPromptTag, run.PromptVersionId, run.PromptSequence),
             new SuiteRunDataset(d.Dataset.Name, run.DatasetVersionId, d.Dataset.Split, run.Examples),
-            d.Margin ?? SuiteDefinitions.DefaultMargin, run.Baseline, run.Candidates, run.Verdict, run.Report?.Verdicts, run.Report?.Drift, run.Error);
+            d.Margin ?? SuiteDefinitions.DefaultMargin, run.Baseline, run.Candidates, run.Verdict, run.Report?.Verdicts, run.Report?.Drift, run.Error, run.Optimization);
     }
 
     /// <summary>What <c>suite.run.completed</c> and <c>regression.detected</c> carry about the run.</summary>

@@ -13,9 +13,15 @@ namespace PromptFunctions.Core.Suites;
 /// every model connection, the evaluator specs, the CRON expression and time zone) with the experiment request
 /// reader, and reporting every fault with its JSON path before anything is stored.
 /// </summary>
-public sealed class SuiteRequestReader(ExperimentRequestReader experiments, IExperimentExamples examples, IOptions<SuitesOptions> options, IOptions<ExperimentsOptions> experimentOptions)
+public sealed class SuiteRequestReader(
+    ExperimentRequestReader experiments,
+    IExperimentExamples examples,
+    SuiteOptimizationOption optimization,
+    IOptions<SuitesOptions> options,
+    IOptions<ExperimentsOptions> experimentOptions)
 {
-    public static readonly string[] Members = ["prompt", "dataset", "evaluators", "baseline", "candidates", "repetitions", "max_concurrency", "margin", "schedule", "enabled"];
+    public static readonly string[] Members =
+        ["prompt", "dataset", "evaluators", "baseline", "candidates", "repetitions", "max_concurrency", "margin", "schedule", "enabled", "optimize_on_regression"];
 
     /// <summary>The normalized definition, or null with the faults in <paramref name="cursor"/>.</summary>
     public async Task<SuiteDefinition?> ReadAsync(JsonObject body, ValidatingJsonReader cursor, CancellationToken cancellationToken)
@@ -30,10 +36,14 @@ public sealed class SuiteRequestReader(ExperimentRequestReader experiments, IExp
         var margin = body["margin"] is { } m ? cursor.Number(m, "$.margin", 0, 1) : SuiteDefinitions.DefaultMargin;
         var schedule = body["schedule"] is { } s ? ReadSchedule(s, cursor) : null;
         var enabled = body["enabled"] is { } e ? cursor.Boolean(e, "$.enabled") : true;
+        var optimize = body["optimize_on_regression"] is { } o ? SuiteOptimizationOption.ReadShape(o, cursor) : null;
         if (cursor.Faults.Count > 0 || prompt is null || dataset is null || evaluators is null || candidates is null
             || repetitions is null || concurrency is null || margin is null || enabled is null)
             return null;
         var definition = new SuiteDefinition(prompt.Value.Reference, dataset, evaluators, candidates, baseline, (int)repetitions, (int)concurrency, margin, schedule, enabled);
+        // Checked against the rest of the suite, so only once that is valid.
+        if (optimize is not null && !await optimization.CheckAsync(definition, optimize, cursor, cancellationToken)) return null;
+        definition = definition with { OptimizeOnRegression = optimize };
         // The suite and each run keep the definition in one table property.
         var stored = System.Text.Encoding.UTF8.GetCharCount(SuiteDefinitions.Serialize(definition));
         if (stored <= TableLimits.MaxInlineChars) return definition;

@@ -29,6 +29,7 @@ public sealed partial class SuiteRunner(
     IExperimentExamples examples,
     PromptCatalog catalog,
     IEventPublisher events,
+    SuiteOptimizationSignal optimizationSignal,
     IOptions<SuitesOptions> options,
     TimeProvider clock,
     ILogger<SuiteRunner> logger)
@@ -138,9 +139,17 @@ public sealed partial class SuiteRunner(
             var drift = await DriftAsync(run, rows[0], cancellationToken);
             var report = new SuiteRunReport(SuiteReports.Candidates(verdicts, run.Candidates), drift);
             var verdict = SuiteReports.Name(verdicts.Verdict);
-            var transition = await store.TransitionRunAsync(runId, [SuiteRunStatus.Running],
-                r => r with { Status = SuiteRunStatus.Completed, CompletedAt = clock.GetUtcNow(), Verdict = verdict, Report = report }, cancellationToken);
+            // The optimization start is owed durably before the run turns completed (see SuiteOptimizationLauncher):
+            // a crash between the two leaves a pending row the starter skips until the retried completion lands.
+            var optimize = verdict == SuiteVerdictNames.Regressed && run.Definition.OptimizeOnRegression is not null;
+            if (optimize) await store.AddPendingOptimizationAsync(runId, cancellationToken);
+            var transition = await store.TransitionRunAsync(runId, [SuiteRunStatus.Running], r => r with
+            {
+                Status = SuiteRunStatus.Completed, CompletedAt = clock.GetUtcNow(), Verdict = verdict, Report = report,
+                Optimization = optimize ? new SuiteRunOptimization(SuiteRunOptimizationStatus.Pending) : null,
+            }, cancellationToken);
             if (transition is SuiteRunTransition.Busy) throw new InvalidOperationException($"suite run {runId} is busy; retrying");
+            if (optimize) optimizationSignal.Raise();
             run = await store.GetRunAsync(runId, cancellationToken) ?? run;
         }
         // Announced after the result is stored, and again by a retry that finds it stored: the keys make it once.

@@ -222,6 +222,29 @@ public sealed class SuiteStore(SuiteStorage storage)
         }, () => new SuiteRunTransition.Busy(), cancellationToken);
     }
 
+    /// <summary>Notes that run <paramref name="runId"/> owes an optimization start; idempotent.</summary>
+    public async Task AddPendingOptimizationAsync(string runId, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        await storage.Runs.UpsertEntityAsync(new SuitePendingOptimizationEntity { RowKey = runId }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>The runs noted by <see cref="AddPendingOptimizationAsync"/> and not yet removed.</summary>
+    public async Task<IReadOnlyList<string>> ListPendingOptimizationsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {SuitePendingOptimizationEntity.Partition}");
+        var rows = await storage.Runs.QueryAsync<SuitePendingOptimizationEntity>(filter, maxPerPage: limit, select: ["RowKey"], cancellationToken: cancellationToken)
+            .TakeAsync(limit, cancellationToken);
+        return rows.Select(r => r.RowKey).ToList();
+    }
+
+    public async Task RemovePendingOptimizationAsync(string runId, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync();
+        await storage.Runs.DeleteEntityAsync(SuitePendingOptimizationEntity.Partition, runId, ETag.All, cancellationToken);
+    }
+
     private async Task<SuiteRunEntity> ToEntityAsync(SuiteRunRecord run, CancellationToken cancellationToken)
     {
         string? report = run.Report is null ? null : Encoding.UTF8.GetString(ContractsJson.Serialize(run.Report));
@@ -253,6 +276,7 @@ public sealed class SuiteStore(SuiteStorage storage)
             ReportJson = report,
             ReportBlob = blob,
             Error = run.Error is { Length: > 4000 } error ? error[..4000] + "…" : run.Error,
+            OptimizationJson = run.Optimization is null ? null : Encoding.UTF8.GetString(ContractsJson.Serialize(run.Optimization)),
         };
     }
 
@@ -265,7 +289,8 @@ public sealed class SuiteStore(SuiteStorage storage)
             e.PartitionKey, e.Suite, e.Status, e.Trigger, e.ScheduledFor, e.CreatedAt, e.CreatedBy, e.CompletedAt,
             Parse<SuiteDefinition>(e.DefinitionJson)!, e.PromptVersionId, e.PromptSequence, e.DatasetVersionId, e.Examples,
             e.BaselineJson is null ? null : Parse<SuiteRunModel>(e.BaselineJson), Parse<IReadOnlyList<SuiteRunModel>>(e.CandidatesJson) ?? [],
-            e.Verdict, reportJson is null ? null : Parse<SuiteRunReport>(reportJson), e.Error);
+            e.Verdict, reportJson is null ? null : Parse<SuiteRunReport>(reportJson), e.Error,
+            e.OptimizationJson is null ? null : Parse<SuiteRunOptimization>(e.OptimizationJson));
     }
 
     private static T? Parse<T>(string json) => ContractsJson.Deserialize<T>(Encoding.UTF8.GetBytes(json));

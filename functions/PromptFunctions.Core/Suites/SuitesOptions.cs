@@ -45,4 +45,11 @@ public sealed class SuitesOptions
     /// </summary>
     [Range(1, 1440)]
     public int OrphanedRunMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// The local host's pass over pending optimization starts (regressed runs whose suite asks for one) when no run of
+    /// this process signalled one; the Functions app makes them on the scheduler's minute tick.
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double OptimizationStartIntervalSeconds { get; set; } = 30;
 }

@@ -203,40 +203,10 @@ public sealed record ExperimentComparison(
         }
         var excluded = paired.Length - pairs.Count;
         var n = pairs.Count;
-        var hasPassFail = n > 0 && pairs.All(p => p.Baseline.Passed is not null && p.Candidate.Passed is not null);
-
-        // Per-example sums of the differences; keys are sorted, so an example's repetitions are adjacent.
-        var scoreSums = new List<double>();
-        var passSums = new List<double>();
-        var counts = new List<int>();
-        double baselineTotal = 0, candidateTotal = 0;
-        int bothPassed = 0, bothFailed = 0, baselineOnly = 0, candidateOnly = 0;
-        string? currentExample = null;
-        foreach (var (key, b, c) in pairs)
-        {
-            if (!string.Equals(key.ExampleId, currentExample, StringComparison.Ordinal))
-            {
-                currentExample = key.ExampleId;
-                scoreSums.Add(0);
-                passSums.Add(0);
-                counts.Add(0);
-            }
-            var last = counts.Count - 1;
-            scoreSums[last] += c.Score!.Value - b.Score!.Value;
-            counts[last]++;
-            baselineTotal += b.Score.Value;
-            candidateTotal += c.Score.Value;
-            if (hasPassFail)
-            {
-                var (bp, cp) = (b.Passed!.Value, c.Passed!.Value);
-                passSums[last] += (cp ? 1 : 0) - (bp ? 1 : 0);
-                if (bp && cp) bothPassed++;
-                else if (!bp && !cp) bothFailed++;
-                else if (bp) baselineOnly++;
-                else candidateOnly++;
-            }
-        }
-        var examples = counts.Count;
+        var clusters = ExampleClusters.Of(pairs);
+        var (hasPassFail, scoreSums, passSums, counts, examples) = (clusters.PassFail, clusters.ScoreSums, clusters.PassSums, clusters.Counts, clusters.Examples);
+        var (baselineTotal, candidateTotal) = (clusters.BaselineTotal, clusters.CandidateTotal);
+        var (bothPassed, bothFailed, baselineOnly, candidateOnly) = (clusters.BothPassed, clusters.BothFailed, clusters.BaselineOnly, clusters.CandidateOnly);
 
         var topRegressions = pairs
             .Where(p => p.Candidate.Score < p.Baseline.Score)

@@ -171,36 +171,9 @@ public sealed record SuiteVerdicts(SuiteVerdict Verdict, IReadOnlyList<Candidate
             var n = pairs.Count;
             if (n == 0) return new Paired(name, type, 0, 0, null, null, null, null, 1, null, VerdictBasis.InsufficientData, 0, 0);
 
-            var passFail = pairs.All(p => p.B.Passed is not null && p.C.Passed is not null);
-            var scoreSums = new List<double>();
-            var passSums = new List<double>();
-            var counts = new List<int>();
-            double baselineTotal = 0, candidateTotal = 0;
-            int baselineOnly = 0, candidateOnly = 0;
-            string? example = null;
-            foreach (var (key, b, c) in pairs)
-            {
-                if (!string.Equals(key.ExampleId, example, StringComparison.Ordinal))
-                {
-                    example = key.ExampleId;
-                    scoreSums.Add(0);
-                    passSums.Add(0);
-                    counts.Add(0);
-                }
-                var last = counts.Count - 1;
-                scoreSums[last] += c.Score!.Value - b.Score!.Value;
-                counts[last]++;
-                baselineTotal += b.Score.Value;
-                candidateTotal += c.Score.Value;
-                if (passFail)
-                {
-                    var (bp, cp) = (b.Passed!.Value, c.Passed!.Value);
-                    passSums[last] += (cp ? 1 : 0) - (bp ? 1 : 0);
-                    if (bp && !cp) baselineOnly++;
-                    else if (cp && !bp) candidateOnly++;
-                }
-            }
-            var examples = counts.Count;
+            var clusters = ExampleClusters.Of(pairs);
+            var (passFail, scoreSums, passSums, counts, examples) = (clusters.PassFail, clusters.ScoreSums, clusters.PassSums, clusters.Counts, clusters.Examples);
+            var (baselineTotal, candidateTotal, baselineOnly, candidateOnly) = (clusters.BaselineTotal, clusters.CandidateTotal, clusters.BaselineOnly, clusters.CandidateOnly);
             var sums = passFail ? passSums : scoreSums;
             var difference = sums.Sum() / n;
             double baselineMean = baselineTotal / n, candidateMean = candidateTotal / n;

@@ -8,7 +8,7 @@ using PromptFunctions.Core.Suites;
 namespace PromptFunctions.FunctionApp.Triggers;
 
 /// <summary>HTTP adapters for the suite routes, and the timer that ticks the suite scheduler.</summary>
-public sealed class SuiteTriggers(SuitesApi api, SuiteScheduler scheduler, IOptions<SuitesOptions> options)
+public sealed class SuiteTriggers(SuitesApi api, SuiteScheduler scheduler, SuiteOptimizationLauncher optimizations, IOptions<SuitesOptions> options)
 {
     [Function("ListSuites")]
     public Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = SuiteRoutes.Suites)] HttpRequest request) =>
@@ -42,10 +42,15 @@ public sealed class SuiteTriggers(SuitesApi api, SuiteScheduler scheduler, IOpti
     public Task<IResult> Verdicts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = SuiteRoutes.Verdicts)] HttpRequest request) =>
         api.Verdicts(request);
 
-    /// <summary>Every minute; the timer extension's singleton lock and the run ids derived from occurrences keep it to one run per occurrence.</summary>
+    /// <summary>
+    /// Every minute; the timer extension's singleton lock and the run ids derived from occurrences keep it to one run per
+    /// occurrence. It also makes the optimization starts regressed runs left pending (this binding has the Durable client
+    /// their activities lack), whether or not this host schedules.
+    /// </summary>
     [Function("SuiteScheduleTick")]
     public async Task Tick([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
+        await optimizations.StartPendingAsync(durable, cancellationToken);
         if (options.Value.SchedulerEnabled) await scheduler.TickAsync(durable, cancellationToken);
     }
 }

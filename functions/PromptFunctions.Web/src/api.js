@@ -102,4 +102,14 @@ export const api = {
   compare: (baseline, candidate) => get(`/experiments/compare${q({ baseline, candidate, seed: 1 })}`),
   promote: (id, tag, message) => post(`/experiments/${e(id)}/promote`, { ...(tag ? { tag } : {}), ...(message ? { message } : {}) }),
   playground: (body) => post("/playground", body).then((r) => r.data),
+  suites: (cursor) => get(`/suites${q({ limit: 100, cursor })}`),
+  suite: (name) => get(`/suites/${e(name)}`),
+  suiteRuns: (name, cursor) => get(`/suites/${e(name)}/runs${q({ limit: 20, cursor })}`),
+  suiteRun: (id, signal) => get(`/suite-runs/${e(id)}`, { signal }),
+  startSuiteRun: (name) => post(`/suites/${e(name)}/runs`, {}).then((r) => r.data),
+  optimizations: (filters = {}, cursor) => get(`/optimizations${q({ ...filters, limit: 50, cursor })}`),
+  optimization: (id, signal) => get(`/optimizations/${e(id)}`, { signal }),
+  acceptOptimization: (id, tag, reason, ifMatch) =>
+    post(`/optimizations/${e(id)}/accept`, { tag, ...(reason ? { reason } : {}) }, { headers: ifMatch ? { "If-Match": `"${ifMatch}"` } : {} }).then((r) => r.data),
+  dismissOptimization: (id, reason) => post(`/optimizations/${e(id)}/dismiss`, reason ? { reason } : {}).then((r) => r.data),
 };

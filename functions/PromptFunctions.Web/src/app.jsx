@@ -16,6 +16,11 @@ const Dataset = lazy(() => import("./pages/Dataset.jsx").then((m) => m.Dataset))
 const Experiments = lazy(() => import("./pages/Experiments.jsx").then((m) => m.Experiments));
 const Experiment = lazy(() => import("./pages/Experiment.jsx").then((m) => m.Experiment));
 const Compare = lazy(() => import("./pages/Compare.jsx").then((m) => m.Compare));
+const Suites = lazy(() => import("./pages/Suites.jsx").then((m) => m.Suites));
+const Suite = lazy(() => import("./pages/Suites.jsx").then((m) => m.Suite));
+const SuiteRun = lazy(() => import("./pages/Suites.jsx").then((m) => m.SuiteRun));
+const Optimizations = lazy(() => import("./pages/Optimizations.jsx").then((m) => m.Optimizations));
+const Optimization = lazy(() => import("./pages/Optimizations.jsx").then((m) => m.Optimization));
 
 export function App() {
   return (
@@ -46,7 +51,7 @@ function Shell() {
   if (caller === undefined) return <main id="main"><Loading what="Checking your key" /></main>;
   if (caller === null) return <SignIn onSignedIn={(me) => { setCaller(me); if (path === "/" || path === "/signin") route("/prompts"); }} />;
 
-  const nav = [["/prompts", "Prompts"], ["/datasets", "Datasets"], ["/experiments", "Experiments"]];
+  const nav = [["/prompts", "Prompts"], ["/datasets", "Datasets"], ["/experiments", "Experiments"], ["/suites", "Suites"], ["/optimizations", "Optimizations"]];
   return (
     <Caller.Provider value={caller}>
       <a class="skip" href="#main">Skip to content</a>
@@ -55,7 +60,7 @@ function Shell() {
         <nav aria-label="Main">
           <ul>
             {nav.map(([href, label]) => (
-              <li key={href}><a href={href} aria-current={path.startsWith(href) ? "page" : undefined}>{label}</a></li>
+              <li key={href}><a href={href} aria-current={path.startsWith(href) || (href === "/suites" && path.startsWith("/suite-runs")) ? "page" : undefined}>{label}</a></li>
             ))}
           </ul>
         </nav>
@@ -76,6 +81,11 @@ function Shell() {
           <Route path="/experiments" component={Experiments} />
           <Route path="/experiments/compare" component={Compare} />
           <Route path="/experiments/:id" component={Experiment} />
+          <Route path="/suites" component={Suites} />
+          <Route path="/suites/:name" component={Suite} />
+          <Route path="/suite-runs/:id" component={SuiteRun} />
+          <Route path="/optimizations" component={Optimizations} />
+          <Route path="/optimizations/:id" component={Optimization} />
           <Route default component={NotFound} />
         </Router>
       </main>

@@ -101,3 +101,26 @@ export function Field({ label, hint, children }) {
 export const pct = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)} %`);
 export const num = (x, digits = 3) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits).replace(/\.?0+$/, "") || "0");
 export const signed = (x, digits = 3) => (x === null || x === undefined ? "–" : `${x > 0 ? "+" : ""}${num(x, digits)}`);
+
+/** Polls `load(signal)` every second until `done(value)`; returns { data, error }. */
+export function usePoll(load, done, deps) {
+  const [state, setState] = useState({ data: null, error: null });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let timer, live = true;
+    const controller = new AbortController();
+    const poll = async () => {
+      try {
+        const data = await load(controller.signal);
+        if (!live) return;
+        setState({ data, error: null });
+        if (!done(data)) timer = setTimeout(poll, 1000);
+      } catch (error) {
+        if (live && error.name !== "AbortError") setState((s) => ({ ...s, error }));
+      }
+    };
+    poll();
+    return () => { live = false; clearTimeout(timer); controller.abort(); };
+  }, [...deps, tick]);
+  return { ...state, reload: () => setTick((t) => t + 1), setData: (data) => setState((s) => ({ ...s, data })) };
+}

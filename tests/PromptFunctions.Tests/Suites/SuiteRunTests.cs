@@ -9,7 +9,7 @@ namespace PromptFunctions.Tests.Suites;
 public sealed class SuiteRunTests
 {
     /// <summary>The baseline echoes; "candidate-bad" answers wrong on 3 rows in 20 (15 %); any other model echoes.</summary>
-    private static StubReply Models(StubRequest request)
+    internal static StubReply Models(StubRequest request)
     {
         var i = SuiteTestHost.Question(request);
         if (request.Model == "candidate-bad" && i % 20 < 3) return StubReply.Text("wrong");

@@ -2,21 +2,29 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PromptFunctions.Core.Events;
+using PromptFunctions.Core.Webhooks;
 using PromptFunctions.StubModel;
 using PromptFunctions.Tests.Experiments;
 using PromptFunctions.Tests.Infrastructure;
+using PromptFunctions.Tests.Webhooks;
 
 namespace PromptFunctions.Tests.Suites;
 
-/// <summary>Records what features publish, in place of the delivering publisher (which the webhooks feature owns).</summary>
+/// <summary>
+/// Records what features publish, in place of the delivering publisher (which the webhooks feature owns), or in
+/// front of it when <see cref="Forward"/> is set.
+/// </summary>
 public sealed class RecordingEventPublisher : IEventPublisher
 {
     public ConcurrentQueue<(string Type, string Key, JsonObject Data)> Published { get; } = new();
 
+    /// <summary>The delivering publisher, when the test's subscribers should receive the events too.</summary>
+    public IEventPublisher? Forward { get; set; }
+
     public Task PublishAsync(string type, string idempotencyKey, JsonObject data, CancellationToken cancellationToken)
     {
         Published.Enqueue((type, idempotencyKey, (JsonObject)data.DeepClone()));
-        return Task.CompletedTask;
+        return Forward?.PublishAsync(type, idempotencyKey, data, cancellationToken) ?? Task.CompletedTask;
     }
 
     /// <summary>Distinct occurrences (by idempotency key) of <paramref name="type"/>.</summary>
@@ -39,10 +47,11 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 /// <summary>A host with the stub model, a recording publisher and helpers for suites.</summary>
 public sealed class SuiteTestHost : IAsyncDisposable
 {
-    private SuiteTestHost(ExperimentTestHost host, RecordingEventPublisher events)
+    private SuiteTestHost(ExperimentTestHost host, RecordingEventPublisher events, WebhookTestHost? webhooks)
     {
         Host = host;
         Events = events;
+        Webhooks = webhooks;
     }
 
     public ExperimentTestHost Host { get; }
@@ -50,18 +59,31 @@ public sealed class SuiteTestHost : IAsyncDisposable
     public StubModelServer Model => Host.Model;
     public RecordingEventPublisher Events { get; }
 
+    /// <summary>Subscriptions and the Functions dispatch pump, when the host was started with <c>deliverEvents</c>.</summary>
+    public WebhookTestHost? Webhooks { get; }
+
+    /// <param name="deliverEvents">
+    /// Also deliver what is published to webhook subscribers: the host runs in Development (http receivers on
+    /// loopback) with short retries, and the Functions app's dispatch timer is pumped (<see cref="WebhookTestHost"/>).
+    /// </param>
     public static async Task<SuiteTestHost> StartAsync(string kind, Func<StubRequest, StubReply>? responder = null, TimeProvider? clock = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool deliverEvents = false)
     {
         var events = new RecordingEventPublisher();
-        var all = new Dictionary<string, string?> { ["Experiments:DefaultConnection"] = "stub", ["Suites:SchedulerEnabled"] = "false" };
+        var all = deliverEvents ? WebhookTestHost.ShortRetries() : [];
+        all["Experiments:DefaultConnection"] = "stub";
+        all["Suites:SchedulerEnabled"] = "false";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var host = await ExperimentTestHost.StartAsync(kind, responder, settings: all, configureServices: services =>
+        var host = await ExperimentTestHost.StartAsync(kind, responder, settings: all, environment: deliverEvents ? "Development" : "Testing", configureServices: services =>
         {
-            services.AddSingleton<IEventPublisher>(events);
+            services.AddSingleton<IEventPublisher>(provider =>
+            {
+                if (deliverEvents) events.Forward = ActivatorUtilities.CreateInstance<WebhookEventPublisher>(provider);
+                return events;
+            });
             if (clock is not null) services.AddSingleton(clock);
         });
-        return new SuiteTestHost(host, events);
+        return new SuiteTestHost(host, events, deliverEvents ? WebhookTestHost.Attach(host.Api) : null);
     }
 
     private bool Announced(string runId, string? verdict)
@@ -125,5 +147,9 @@ public sealed class SuiteTestHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Webhooks is not null) await Webhooks.DisposeAsync();
+        await Host.DisposeAsync();
+    }
 }

@@ -69,7 +69,7 @@ function EvaluatorResult({ result }) {
 }
 
 /** The difference and its interval on a -1..+1 axis, zero marked: an interval clear of zero is a real difference. */
-function IntervalBar({ delta, interval, label }) {
+export function IntervalBar({ delta, interval, label }) {
   const x = (v) => 10 + ((Math.max(-1, Math.min(1, v)) + 1) / 2) * 380;
   const tone = interval.excludes_zero ? (delta > 0 ? "good" : "bad") : "neutral";
   return (

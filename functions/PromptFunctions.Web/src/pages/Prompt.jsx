@@ -47,6 +47,7 @@ export function PromptPage() {
         <EditLink name={name} from={selected} />
         <a class="button" href={`/prompts/${name}/playground?version=${selected}`}>Playground</a>
         <a class="button" href={`/experiments?prompt=${name}&version=${selected}`}>Experiments</a>
+        <a class="button" href={`/optimizations?prompt=${name}`}>Optimizations</a>
       </div>
 
       {prompt ? <Tags name={name} tags={prompt.tags} versions={versions.items} onChanged={() => { summary.reload(); loadVersions(); }} />
