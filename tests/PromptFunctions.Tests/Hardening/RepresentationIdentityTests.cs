@@ -120,4 +120,22 @@ public sealed class RepresentationIdentityTests(ApiHostsFixture hosts) : IClassF
             Assert.Null(response.Header("ETag"));
         }
     }
+
+    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    public async Task Cacheable_responses_are_private_unless_shared_caching_is_turned_on(string kind)
+    {
+        foreach (var shared in new[] { false, true })
+        {
+            await using var api = await Drivers.StartAsync(kind, new Dictionary<string, string?> { ["PromptHub:SharedCaching"] = shared ? "true" : "false" });
+            var prompt = Drivers.PromptName("shared");
+            var id = (await api.CreateVersionAsync(prompt, Version("Hi {{x}}"), tags: ["staging"]))["id"]!.GetValue<string>();
+            var scope = shared ? "public" : "private";
+
+            Assert.Equal($"{scope}, max-age=3600", (await api.GetAsync($"/api/prompts/{prompt}/versions/{id}")).Header("Cache-Control"));
+            Assert.Equal($"{scope}, max-age=10, stale-while-revalidate=60", (await api.GetAsync($"/api/prompts/{prompt}/tags/staging")).Header("Cache-Control"));
+            // What never allows caching stays private either way, errors included.
+            Assert.Equal("private, no-cache", (await api.GetAsync($"/api/prompts/{prompt}")).Header("Cache-Control"));
+            Assert.Equal("private, no-cache", (await api.GetAsync("/api/prompts/nobody-at-all")).Header("Cache-Control"));
+        }
+    }
 }
