@@ -3,6 +3,11 @@
 # local ASP.NET Core host on http://127.0.0.1:${PORT:-7071}. Needs only the .NET 10 SDK and Node.js/npm.
 # Ctrl-C stops both. Logs: .data/azurite.log and .data/localhost.log.
 #
+#   ./run.sh --functions   the Functions app (the deployed product) inside the real Azure Functions host instead:
+#                          ../shared/functions-host/func-host, or FUNCTIONS_HOST (a func-host script, or `func` for
+#                          Core Tools). Same storage, port and key; its settings are appsettings.Development.json's,
+#                          passed as environment variables. Log: .data/functions-host.log. See docs/hosts.md.
+#
 # Environment: PORT (default 7071), STARTUP_TIMEOUT seconds to wait for /api/health (default 120),
 # OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* settings) to export traces, metrics and logs to an OTLP receiver.
 # The in-process Durable Task engine's concurrency is a setting (DurableTask:MaxConcurrentActivities), not the core count.
@@ -12,6 +17,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
+MODE=local
+for arg in "$@"; do
+  case "$arg" in
+    --functions) MODE=functions ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) printf 'run.sh: error: unknown argument %s (only --functions)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
+
 PORT="${PORT:-7071}"
 STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 HOST_PROJECT="functions/PromptFunctions.LocalHost"
@@ -20,6 +34,13 @@ DATA_DIR="$ROOT/.data"
 AZURITE_DATA="$DATA_DIR/azurite"
 AZURITE_LOG="$DATA_DIR/azurite.log"
 HOST_LOG="$DATA_DIR/localhost.log"
+FUNCTION_APP_PROJECT="functions/PromptFunctions.FunctionApp"
+FUNCTION_APP_OUTPUT="$ROOT/$FUNCTION_APP_PROJECT/bin/Release/net10.0"
+HOST_NAME="local host"
+if [[ "$MODE" == functions ]]; then
+  HOST_LOG="$DATA_DIR/functions-host.log"
+  HOST_NAME="Functions host"
+fi
 BUILD_LOG="$DATA_DIR/build.log"
 AZURITE_JS="node_modules/azurite/dist/src/azurite.js"
 AZURITE_SERVICES=(Blob Queue Table)
@@ -47,6 +68,14 @@ dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
   || fail "the .NET 10 SDK is required; installed SDKs: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')"
 command -v node >/dev/null 2>&1 || fail "Node.js is required (it runs Azurite) but 'node' is not on PATH."
 command -v npm >/dev/null 2>&1 || fail "npm is required to install Azurite but 'npm' is not on PATH."
+if [[ "$MODE" == functions ]]; then
+  FUNCTIONS_HOST="${FUNCTIONS_HOST:-$ROOT/../shared/functions-host/func-host}"
+  if [[ "$(basename "$FUNCTIONS_HOST")" == func ]]; then
+    command -v "$FUNCTIONS_HOST" >/dev/null 2>&1 || fail "FUNCTIONS_HOST=$FUNCTIONS_HOST, but it is not on PATH (install Azure Functions Core Tools)."
+  else
+    [[ -f "$FUNCTIONS_HOST" ]] || fail "no Functions host at $FUNCTIONS_HOST: set FUNCTIONS_HOST to a func-host script, or to 'func' for Core Tools (docs/hosts.md)."
+  fi
+fi
 
 # Azurite comes from this repository's package-lock.json, never from a global install.
 if [[ ! -f "$AZURITE_JS" || ! -f node_modules/.package-lock.json \
@@ -118,7 +147,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_group "$FOLLOW_PID" "log follower" >/dev/null
-  stop_group "$HOST_PID" "local host"
+  stop_group "$HOST_PID" "$HOST_NAME"
   stop_group "$AZURITE_PID" "Azurite"
   exit "$rc"
 }
@@ -132,8 +161,10 @@ mkdir -p "$AZURITE_DATA"
 log "building the web page (functions/PromptFunctions.Web; skipped when up to date)..."
 functions/PromptFunctions.Web/build.sh >"$BUILD_LOG" 2>&1 || { show_tail "$BUILD_LOG" "build log"; fail "building the web page failed (log above)."; }
 
-log "building $HOST_PROJECT (Release; output in ${BUILD_LOG#"$ROOT"/})..."
-if ! dotnet build "$HOST_PROJECT" -c Release -nologo -v minimal -tl:off >"$BUILD_LOG" 2>&1; then
+BUILD_PROJECT="$HOST_PROJECT"
+[[ "$MODE" == functions ]] && BUILD_PROJECT="$FUNCTION_APP_PROJECT"
+log "building $BUILD_PROJECT (Release; output in ${BUILD_LOG#"$ROOT"/})..."
+if ! dotnet build "$BUILD_PROJECT" -c Release -nologo -v minimal -tl:off >"$BUILD_LOG" 2>&1; then
   grep -E '(error|warning) [A-Z]+[0-9]+' "$BUILD_LOG" | awk '!seen[$0]++' >&2 || show_tail "$BUILD_LOG" "build log"
   fail "the build failed (errors above)."
 fi
@@ -179,23 +210,62 @@ else
   done
 fi
 
-# --- local host ---------------------------------------------------------------------------------------------------
-log "starting the local host on $BASE_URL (log in ${HOST_LOG#"$ROOT"/})..."
-start_group "$HOST_LOG" env \
-  ASPNETCORE_URLS="$BASE_URL" \
-  ASPNETCORE_ENVIRONMENT=Development \
-  ConnectionStrings__Storage="UseDevelopmentStorage=true" \
-  dotnet run --no-build --no-launch-profile -c Release --project "$HOST_PROJECT"
+# --- host ---------------------------------------------------------------------------------------------------------
+# dev_settings_env FILE: every setting of an appsettings JSON file as NAME=VALUE lines in environment form
+# (Auth__Keys__0__Secret=...), for the Functions host, which reads app settings from the environment only.
+dev_settings_env() {
+  node -e '
+    const strip = (text) => text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str) => str ?? "")
+      .replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (m, str, close) => str ?? close);
+    const settings = JSON.parse(strip(require("fs").readFileSync(process.argv[1], "utf8").replace(/^\uFEFF/, "")));
+    const walk = (node, path) => {
+      if (node !== null && typeof node === "object") {
+        for (const [key, value] of Object.entries(node)) walk(value, path ? `${path}__${key}` : key);
+      } else if (node !== null) console.log(`${path}=${node}`);
+    };
+    walk(settings, "");
+  ' "$1"
+}
+
+if [[ "$MODE" == local ]]; then
+  log "starting the local host on $BASE_URL (log in ${HOST_LOG#"$ROOT"/})..."
+  start_group "$HOST_LOG" env \
+    ASPNETCORE_URLS="$BASE_URL" \
+    ASPNETCORE_ENVIRONMENT=Development \
+    ConnectionStrings__Storage="UseDevelopmentStorage=true" \
+    dotnet run --no-build --no-launch-profile -c Release --project "$HOST_PROJECT"
+else
+  # The development settings, unless the environment sets them already; storage is the Azurite above, which also
+  # holds the host's own state (timers, the Durable task hub).
+  settings_env=()
+  if [[ -f "$DEV_SETTINGS" ]]; then
+    while IFS= read -r line; do
+      name="${line%%=*}"
+      if [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -n "${!name:-}" ]]; then continue; fi
+      settings_env+=("$line")
+    done < <(dev_settings_env "$DEV_SETTINGS")
+  fi
+  settings_env+=(ConnectionStrings__Storage="${ConnectionStrings__Storage:-UseDevelopmentStorage=true}"
+                 AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}")
+  log "starting the Functions app under the Functions host ($FUNCTIONS_HOST) on $BASE_URL (log in ${HOST_LOG#"$ROOT"/})..."
+  if [[ "$(basename "$FUNCTIONS_HOST")" == func ]]; then
+    start_group "$HOST_LOG" env "${settings_env[@]}" bash -c 'cd "$1" && exec "$2" start --port "$3"' func-start \
+      "$FUNCTION_APP_OUTPUT" "$FUNCTIONS_HOST" "$PORT"
+  else
+    start_group "$HOST_LOG" env "${settings_env[@]}" PORT="$PORT" FUNC_HOST_STATE="$ROOT/.func-host/run" \
+      bash "$FUNCTIONS_HOST" run "$FUNCTION_APP_OUTPUT"
+  fi
+fi
 HOST_PID="$STARTED_PID"
 
 deadline=$((SECONDS + STARTUP_TIMEOUT))
 until [[ "$(http_status "$BASE_URL/api/health")" == 200 ]]; do
   if ! kill -0 "$HOST_PID" 2>/dev/null; then
-    show_tail "$HOST_LOG" "local host log"
-    fail "the local host exited during start-up (log above)."
+    show_tail "$HOST_LOG" "$HOST_NAME log"
+    fail "the $HOST_NAME exited during start-up (log above)."
   fi
   if (( SECONDS >= deadline )); then
-    show_tail "$HOST_LOG" "local host log"
+    show_tail "$HOST_LOG" "$HOST_NAME log"
     show_tail "$AZURITE_LOG" "Azurite log"
     fail "GET $BASE_URL/api/health did not answer 200 within ${STARTUP_TIMEOUT} s (logs above; STARTUP_TIMEOUT=<seconds> waits longer)."
   fi
@@ -240,7 +310,7 @@ if [[ -z "$admin_key" && -f "$DEV_SETTINGS" ]]; then
 fi
 
 echo
-echo "PromptFunctions is running at $BASE_URL"
+echo "PromptFunctions is running at $BASE_URL ($HOST_NAME)"
 echo "  web page:  $BASE_URL/   (sign in with the key below)"
 echo "  storage:   Azurite on 127.0.0.1:${AZURITE_PORTS[0]}/${AZURITE_PORTS[1]}/${AZURITE_PORTS[2]} (UseDevelopmentStorage=true)"
 if [[ -n "$admin_key" ]]; then
@@ -273,8 +343,8 @@ done
 
 if ! kill -0 "$HOST_PID" 2>/dev/null; then
   rc=0; wait "$HOST_PID" || rc=$?
-  show_tail "$HOST_LOG" "local host log"
-  fail "the local host exited (code $rc); log above."
+  show_tail "$HOST_LOG" "$HOST_NAME log"
+  fail "the $HOST_NAME exited (code $rc); log above."
 fi
 rc=0; wait "$AZURITE_PID" || rc=$?
 show_tail "$AZURITE_LOG" "Azurite log"

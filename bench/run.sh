@@ -4,12 +4,14 @@
 #        bench/run.sh client [seconds-per-round]     (the .NET client's cached GetPromptAsync, then the Langfuse JS
 #                                                    client's prompt.get against the same host; no wrk needed)
 #        bench/run.sh experiments [rows] [large-rows] (experiment wall-clock against the ideal, stub model at 200 ms)
+#        bench/run.sh functions-host [rows]           (the same on the Functions app inside the real Functions host:
+#                                                    the first experiment after the host starts, then a second)
 #        bench/run.sh suites [suites] [rows]           (suite runs, baseline + 1 candidate, against the ideal, stub model at 200 ms)
 #        bench/run.sh storage [seconds]                (cached fetch req/s and storage requests per 1,000 fetches, shipped cache settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || [ "${1:-}" = suites ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+[ "${1:-}" = client ] || [ "${1:-}" = experiments ] || [ "${1:-}" = suites ] || [ "${1:-}" = functions-host ] || command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund
 [ "${1:-}" != client ] || [ -d tests/compat/node_modules/@langfuse/client ] || (cd tests/compat && npm ci --no-audit --no-fund)
 
@@ -25,4 +27,5 @@ export PF_BENCH_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccou
 export DOTNET_gcServer=1
 
 dotnet build bench/PromptFunctions.Bench -c Release -nologo -v q
+[ "${1:-}" != functions-host ] || dotnet build functions/PromptFunctions.FunctionApp -c Release -nologo -v q
 dotnet bench/PromptFunctions.Bench/bin/Release/net10.0/PromptFunctions.Bench.dll "$@"

@@ -59,7 +59,7 @@ public static class ExperimentBench
     }
 
     /// <summary>Uploads <paramref name="count"/> rows, runs them, and returns the time from start request to completed status.</summary>
-    private static async Task<TimeSpan> RunOnceAsync(HttpClient http, string dataset, int count)
+    internal static async Task<TimeSpan> RunOnceAsync(HttpClient http, string dataset, int count)
     {
         var examples = new JsonArray();
         for (var i = 0; i < count; i++)
@@ -96,7 +96,7 @@ public static class ExperimentBench
         }
     }
 
-    private static async Task<JsonObject> Post(HttpClient http, string path, JsonNode body)
+    internal static async Task<JsonObject> Post(HttpClient http, string path, JsonNode body)
     {
         using var response = await http.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();

@@ -37,6 +37,8 @@ public static partial class Program
             // The Langfuse JS client's prompt.get against the same host, in the same run.
             return status != 0 ? status : await LangfuseBench.RunAsync(service.Address, "bench", Key, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
         }
+        if (args is ["functions-host", ..])
+            return await FunctionsHostBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
         if (args is ["storage", ..])
             return await StorageTrafficBench.RunAsync(storage, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
         if (args is ["suites", ..])

@@ -1,7 +1,4 @@
 using PromptFunctions.Core.Http;
-using PromptFunctions.Contracts.Routes;
-using PromptFunctions.Core.Datasets;
-using PromptFunctions.Core.Prompts;
 
 namespace PromptFunctions.LocalHost;
 
@@ -19,21 +16,16 @@ internal static class RoutingProblems
             await WriteAsync(context);
     }
 
+    /// <summary>
+    /// An unknown route or method gets the answer the Functions app's catch-all functions give (<see cref="UnmatchedRoutes"/>
+    /// decides 404 or 405 from the route table, as the router would, and sets <c>Allow</c>); other bodiless errors keep their status.
+    /// </summary>
     public static Task WriteAsync(HttpContext context)
     {
-        var request = context.Request;
-        var detail = context.Response.StatusCode switch
-        {
-            404 => $"No API route matches {request.Method} {request.Path}. Names in paths must be URL segments without '/'.",
-            405 => $"{request.Path} does not accept {request.Method}.",
-            _ => $"The request to {request.Method} {request.Path} failed with status {context.Response.StatusCode}.",
-        };
-        var problem = new ProblemException(context.Response.StatusCode, ReasonPhrase(context.Response.StatusCode), detail);
-        // Langfuse clients read errors as {message, error}.
-        if (request.Path.StartsWithSegments("/" + ApiRoutes.Prefix + "/public", StringComparison.Ordinal))
-            return Core.Compatibility.Langfuse.LangfuseErrors.Result(problem).ExecuteAsync(context);
-        return JsonResponses.Problem(problem, request.Path).ExecuteAsync(context);
+        if (context.Response.StatusCode is not (404 or 405))
+            return UnmatchedRoutes.Problem(context.Request, context.Response.StatusCode).ExecuteAsync(context);
+        // The router's 405 counts the web page's GET fallback even on API paths, where the answer is a 404.
+        context.Response.Headers.Remove("Allow");
+        return UnmatchedRoutes.Answer(context.Request).ExecuteAsync(context);
     }
-
-    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
 }

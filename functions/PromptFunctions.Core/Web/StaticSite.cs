@@ -21,7 +21,7 @@ public sealed class WebUiOptions
 /// <c>assets/</c> carry a content hash in their names, so they are cached for a year as immutable; everything else,
 /// above all <c>index.html</c>, is revalidated on every load so that a deployment shows at once. A path that names
 /// no file and has no extension is a page of the client-side router, answered with <c>index.html</c>. Paths under
-/// <c>/api</c> are never the page's: they answer the API's 404.
+/// <c>/api</c> (and the Functions host's own prefixes) are never the page's: they get <see cref="UnmatchedRoutes"/>' 404 or 405.
 /// </summary>
 public sealed class StaticSite(IOptions<WebUiOptions> options)
 {
@@ -47,9 +47,6 @@ public sealed class StaticSite(IOptions<WebUiOptions> options)
         [".woff2"] = "font/woff2",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    // Paths the site never answers with a page: the API, and the Functions host's own routes.
-    private static readonly string[] ReservedPrefixes = ["api", "runtime", "admin"];
-
     private readonly Lazy<FrozenDictionary<string, SiteFile>?> _files = new(() => Load(options.Value.RootPath));
 
     /// <summary>True when the built page was found (a host without it still serves the API).</summary>
@@ -58,15 +55,10 @@ public sealed class StaticSite(IOptions<WebUiOptions> options)
     public Task<IResult> ServeAsync(HttpRequest request, string? path)
     {
         var relative = (path ?? request.Path.Value ?? "").TrimStart('/');
-        var firstSegment = relative.Split('/', 2)[0];
-        if (ReservedPrefixes.Contains(firstSegment, StringComparer.OrdinalIgnoreCase))
-        {
-            // The same answer the local host's routing layer gives, in Langfuse's error form under its paths.
-            var problem = new ProblemException(404, "Not Found", $"No API route matches {request.Method} {request.Path}. Names in paths must be URL segments without '/'.");
-            return Task.FromResult<IResult>(relative.StartsWith("api/public/", StringComparison.Ordinal)
-                ? Compatibility.Langfuse.LangfuseErrors.Result(problem)
-                : JsonResponses.Problem(problem, request.Path));
-        }
+        // The API's and the Functions host's paths: the answer the local host's routing layer gives (404, or 405 when an
+        // API route has the path but another method), in Langfuse's error form under its paths.
+        if (!UnmatchedRoutes.IsPagePath(relative))
+            return Task.FromResult(UnmatchedRoutes.Answer(request));
         var files = _files.Value;
         if (files is null || !files.TryGetValue("index.html", out var index))
             return Task.FromResult<IResult>(NotBuilt());

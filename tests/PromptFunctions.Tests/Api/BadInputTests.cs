@@ -111,7 +111,7 @@ public sealed class BadInputTests(ApiHostsFixture hosts) : IClassFixture<ApiHost
     public static TheoryData<string, Case> All()
     {
         var data = new TheoryData<string, Case>();
-        foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+        foreach (var kind in Drivers.AllKinds)
         {
             foreach (var c in Cases) data.Add(kind, c);
         }
@@ -125,7 +125,7 @@ public sealed class BadInputTests(ApiHostsFixture hosts) : IClassFixture<ApiHost
         await SeedLock.WaitAsync();
         try
         {
-            foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+            foreach (var kind in Drivers.AllKinds)
             {
                 if ((await hosts[kind].GetAsync($"/api/prompts/{Prompt}")).Status == 404)
                     await hosts[kind].CreateVersionAsync(Prompt, JsonNode.Parse(ValidVersion)!);
@@ -146,6 +146,7 @@ public sealed class BadInputTests(ApiHostsFixture hosts) : IClassFixture<ApiHost
     public async Task Bad_input_gets_a_problem_and_changes_nothing(string kind, Case c)
     {
         var api = hosts[kind];
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         var response = await api.SendAsync(new HttpMethod(c.Method), c.Path, c.Body, c.Key, c.Headers, c.ContentType);

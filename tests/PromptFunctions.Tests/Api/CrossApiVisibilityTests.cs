@@ -7,7 +7,7 @@ namespace PromptFunctions.Tests.Api;
 
 /// <summary>
 /// A change made through any API is visible at once through every other API of the same instance, even though
-/// each keeps short-lived caches: every read below warms them first, so a write path that forgot to drop what the
+/// each keeps short-lived caches (in the worker, under the Functions host): every read below warms them first, so a write path that forgot to drop what the
 /// caches hold would be caught by the reads that follow it.
 /// </summary>
 public sealed class CrossApiVisibilityTests
@@ -77,7 +77,7 @@ public sealed class CrossApiVisibilityTests
     private static void AssertStatus(ApiResponse response, params int[] expected) =>
         Assert.True(expected.Contains(response.Status), response.ToString());
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Creates_through_any_api_are_seen_by_every_api(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
@@ -102,7 +102,7 @@ public sealed class CrossApiVisibilityTests
         (await ObserveAsync(api, prompt)).AssertEverywhere(created, v1, "a Langfuse create");
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Tag_moves_and_deletes_through_any_api_are_seen_by_every_api(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
@@ -130,7 +130,7 @@ public sealed class CrossApiVisibilityTests
         (await ObserveAsync(api, prompt)).AssertEverywhere(v1, "none", "a Langfuse delete by label");
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Prompt_updates_and_deletes_through_any_api_are_seen_by_every_api(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
@@ -166,7 +166,7 @@ public sealed class CrossApiVisibilityTests
         (await ObserveAsync(api, v1Prompt)).AssertEverywhere(v1, v1, "a Langfuse version delete");
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_promotion_is_seen_by_every_api(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);

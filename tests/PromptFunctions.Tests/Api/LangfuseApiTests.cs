@@ -7,7 +7,7 @@ namespace PromptFunctions.Tests.Api;
 /// <summary>The Langfuse public prompt API on both hosts, checked against the native API over the same storage.</summary>
 public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHostsFixture>
 {
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_text_prompt_is_created_and_read_by_default_label_by_label_and_by_version(string kind)
     {
         var api = hosts[kind];
@@ -45,7 +45,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Contains("with label 'production'", AssertError(await api.LangfuseGetAsync(PromptPath(Drivers.PromptName("nobody"))), 404, "LangfuseNotFoundError"));
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Config_reads_back_exactly_as_sent_while_model_fields_become_the_versions_model_and_parameters(string kind)
     {
         var api = hosts[kind];
@@ -76,7 +76,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal("mustache", native["template_format"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Configs_without_a_provider_non_object_configs_and_no_config_round_trip(string kind)
     {
         var api = hosts[kind];
@@ -92,7 +92,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal("{}", (await api.LangfuseGetAsync(PromptPath(name) + "?version=3")).Json["config"]!.ToJsonString());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Chat_prompts_with_placeholders_map_to_chat_templates(string kind)
     {
         var api = hosts[kind];
@@ -126,7 +126,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Null(nativeVersion["commitMessage"]);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Labels_move_between_versions_with_history_and_latest_follows_the_newest(string kind)
     {
         var api = hosts[kind];
@@ -165,7 +165,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         AssertError(await api.LangfuseAsync(HttpMethod.Patch, PromptPath(Drivers.PromptName("nobody")) + "/versions/1", JsonNode.Parse("""{"newLabels":["x"]}""")), 404, "LangfuseNotFoundError");
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Prompt_tags_apply_to_every_version_and_carry_over_when_omitted(string kind)
     {
         var api = hosts[kind];
@@ -180,7 +180,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal("""{"langfuse_tags":["c"]}""", (await api.GetAsync($"/api/prompts/{name}")).Json["metadata"]!.ToJsonString());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Identical_content_returns_the_existing_version_with_200(string kind)
     {
         var api = hosts[kind];
@@ -197,12 +197,13 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal(2, (await api.GetAsync($"/api/prompts/{name}")).Json["version_count"]!.GetValue<int>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_new_version_cannot_change_the_type_and_changes_nothing(string kind)
     {
         var api = hosts[kind];
         var name = Drivers.PromptName("lftype");
         await api.CreateLangfuseAsync(Text(name, "text first"));
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         var chat = JsonNode.Parse($$"""{"name":"{{name}}","type":"chat","prompt":[{"role":"user","content":"hi"}],"labels":["staging"]}""");
@@ -212,7 +213,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal(before, await api.Storage.SnapshotAsync());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Deleting_by_version_removes_it_and_its_labels_and_latest_moves_back(string kind)
     {
         var api = hosts[kind];
@@ -240,7 +241,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal(v1["id"]!.GetValue<string>(), (await api.LangfuseGetAsync(PromptPath(name) + "?label=staging")).Json["id"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Deleting_by_label_removes_the_versions_that_carry_it_as_Langfuse_does(string kind)
     {
         var api = hosts[kind];
@@ -259,7 +260,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal(404, (await api.GetAsync($"/api/prompts/{name}")).Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Deleting_without_version_or_label_removes_every_version(string kind)
     {
         var api = hosts[kind];
@@ -279,7 +280,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal(3, (await api.CreateLangfuseAsync(Text(name, "again")))["version"]!.GetValue<int>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Basic_credentials_need_the_keys_name_and_secret_and_native_routes_still_refuse_them(string kind)
     {
         var api = hosts[kind];
@@ -305,13 +306,14 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.StartsWith("application/problem+json", basicOnNative.ContentType);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Protected_labels_need_the_promote_role_on_every_route_that_moves_or_removes_them(string kind)
     {
         var api = hosts[kind];
         var name = Drivers.PromptName("lfprot");
         await api.CreateLangfuseAsync(Text(name, "v1", ["production"]), Promoter);
         await api.CreateLangfuseAsync(Text(name, "v2"), Writer);
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         Assert.Contains("'production' is protected", AssertError(await api.LangfuseAsync(HttpMethod.Post, Root, Text(name, "v3", ["production"]), Writer), 403, "ForbiddenError"));
@@ -327,7 +329,7 @@ public sealed class LangfuseApiTests(ApiHostsFixture hosts) : IClassFixture<ApiH
         Assert.Equal("promoter", (await api.GetAsync($"/api/prompts/{name}/tags/production/history")).Json["data"]![0]!["actor"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Names_Langfuse_allows_but_we_cannot_store_get_a_400_that_says_why(string kind)
     {
         var api = hosts[kind];

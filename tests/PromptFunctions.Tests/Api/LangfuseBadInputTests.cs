@@ -94,7 +94,7 @@ public sealed class LangfuseBadInputTests(ApiHostsFixture hosts) : IClassFixture
     public static TheoryData<string, Case> All()
     {
         var data = new TheoryData<string, Case>();
-        foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+        foreach (var kind in Drivers.AllKinds)
         {
             foreach (var c in Cases) data.Add(kind, c);
         }
@@ -108,7 +108,7 @@ public sealed class LangfuseBadInputTests(ApiHostsFixture hosts) : IClassFixture
         await SeedLock.WaitAsync();
         try
         {
-            foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+            foreach (var kind in Drivers.AllKinds)
             {
                 var api = hosts[kind];
                 if ((await api.LangfuseGetAsync(Path + "?version=2")).Status == 200) continue;
@@ -131,6 +131,7 @@ public sealed class LangfuseBadInputTests(ApiHostsFixture hosts) : IClassFixture
     public async Task Bad_input_gets_a_Langfuse_error_and_changes_nothing(string kind, Case c)
     {
         var api = hosts[kind];
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
         var authorization = c.Authorization ?? Basic((c.Key ?? Admin).Item1, (c.Key ?? Admin).Item2);
         var headers = authorization.Length == 0 ? null : Samples.Header("Authorization", authorization);

@@ -6,7 +6,9 @@ namespace PromptFunctions.Tests.Api;
 
 /// <summary>
 /// <c>GET /api/public/v2/prompts</c>: paging and filters. Each test has storage of its own, because counts and
-/// pages cover every prompt there is.
+/// pages cover every prompt there is. Not on the Functions host for that reason: a host of its own per test costs
+/// seconds to start (tens of seconds on a loaded machine); this route and its query parameters go through the real
+/// host in the Langfuse bad-input table, and the filters are the handler's own.
 /// </summary>
 public sealed class LangfuseListTests
 {

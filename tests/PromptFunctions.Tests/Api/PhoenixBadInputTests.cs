@@ -156,7 +156,7 @@ public sealed class PhoenixBadInputTests(ApiHostsFixture hosts) : IClassFixture<
     public static TheoryData<string, Case> All()
     {
         var data = new TheoryData<string, Case>();
-        foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+        foreach (var kind in Drivers.AllKinds)
         {
             foreach (var c in Cases) data.Add(kind, c);
         }
@@ -171,7 +171,7 @@ public sealed class PhoenixBadInputTests(ApiHostsFixture hosts) : IClassFixture<
         await SeedLock.WaitAsync();
         try
         {
-            foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+            foreach (var kind in Drivers.AllKinds)
             {
                 var latest = await hosts[kind].GetAsync($"/api/v1/prompts/{Prompt}/latest");
                 SeededVersion[kind] = latest.Status == 200 ? latest.Json["data"]!.Id() : (await hosts[kind].CreateAsync(Prompt, Version())).Id();
@@ -192,6 +192,7 @@ public sealed class PhoenixBadInputTests(ApiHostsFixture hosts) : IClassFixture<
     public async Task Bad_input_gets_a_Phoenix_error_and_changes_nothing(string kind, Case c)
     {
         var api = hosts[kind];
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         var path = c.Path.Replace("{v1}", SeededVersion[kind], StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace PromptFunctions.Tests.Api;
 /// <summary>The native API's behaviour, run through the local host over HTTP and through the Functions triggers.</summary>
 public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHostsFixture>
 {
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Creating_identical_content_returns_the_existing_version(string kind)
     {
         var api = hosts[kind];
@@ -31,7 +31,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal("first", first.Json["message"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_version_is_served_by_id_and_by_sequence_with_its_record_in_the_entity_tag(string kind)
     {
         var api = hosts[kind];
@@ -62,7 +62,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(200, other.Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Tag_and_latest_resolve_with_short_caching_and_follow_moves(string kind)
     {
         var api = hosts[kind];
@@ -90,7 +90,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(2, after.Json["sequence"]!.GetValue<int>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Keys_and_roles_are_enforced(string kind)
     {
         var api = hosts[kind];
@@ -117,12 +117,13 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(2, (await api.GetAsync($"/api/prompts/{prompt}")).Json["version_count"]!.GetValue<int>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Protected_tags_need_the_promote_role(string kind)
     {
         var api = hosts[kind];
         var prompt = Drivers.PromptName("protect");
         var v1 = (await api.CreateVersionAsync(prompt, Samples.Chat()))["id"]!.GetValue<string>();
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
 
         var writerMove = await api.PutAsync($"/api/prompts/{prompt}/tags/production", new JsonObject { ["version"] = v1 }, key: TestKeys.Writer);
@@ -140,7 +141,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(404, (await api.GetAsync($"/api/prompts/{prompt}/tags/production")).Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task If_match_guards_tag_moves(string kind)
     {
         var api = hosts[kind];
@@ -153,6 +154,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(200, fresh.Status);
         Assert.Equal($"\"{v2}.2\"", fresh.Header("ETag"));
 
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
         var stale = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 }, headers: Samples.Header("If-Match", $"\"{v1}\""));
         Assert.Equal(412, stale.Status);
@@ -174,7 +176,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(3, history.Json["data"]!.AsArray().Count);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Rollback_moves_the_tag_back_in_one_call(string kind)
     {
         var api = hosts[kind];
@@ -200,7 +202,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(409, nothing.Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Variables_and_prompt_summary_describe_the_versions(string kind)
     {
         var api = hosts[kind];

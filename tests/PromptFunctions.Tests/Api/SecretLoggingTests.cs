@@ -6,6 +6,10 @@ using PromptFunctions.Tests.Infrastructure;
 
 namespace PromptFunctions.Tests.Api;
 
+/// <summary>
+/// On the local host only: the test reads every log line through a logger provider it injects, and a provider cannot
+/// be injected into the Functions host's worker process (whose logs the host writes as text to its own sinks).
+/// </summary>
 public sealed class SecretLoggingTests
 {
     private sealed class CapturingProvider : ILoggerProvider

@@ -26,6 +26,7 @@ public sealed class ResolutionLoadTests
         }
     }
 
+    // Not on the Functions host: it counts storage reads inside the host's process with a setting of its own.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Concurrent_fetches_of_an_expired_tag_share_one_storage_read(string kind)
     {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using PromptFunctions.Core.Http;
@@ -31,6 +32,49 @@ public sealed class RouteParityTests
         Assert.Equal(declared, functions);
         Assert.Equal(declared, local);
         Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => r.Name).Distinct().Count());
+    }
+
+    /// <summary>
+    /// What the real Functions host indexed from the app's build output (its admin API lists each function's trigger
+    /// binding): the declared routes, the web page's catch-all, and the catch-all for other methods, nothing else.
+    /// </summary>
+    [Fact]
+    public async Task The_real_functions_host_serves_exactly_the_declared_routes()
+    {
+        var host = await FunctionsHostDriver.SharedAsync();
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        http.DefaultRequestHeaders.Add("x-functions-key", host.Host.MasterKey());
+        var functions = JsonNode.Parse(await http.GetStringAsync("/admin/functions"), new JsonNodeOptions { PropertyNameCaseInsensitive = true })!.AsArray();
+        var served = functions
+            .Select(f => f!["config"]?["bindings"]?.AsArray().FirstOrDefault(b => b?["type"]?.GetValue<string>() == "httpTrigger"))
+            .Where(trigger => trigger is not null)
+            .SelectMany(trigger => trigger!["methods"]!.AsArray().Select(m => $"{m!.GetValue<string>().ToUpperInvariant()} {trigger["route"]!.GetValue<string>()}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        var unmatched = FunctionsDriver.TriggerRoutes(typeof(UnmatchedRouteTriggers)).Single();
+        var declared = ApiRoutes.All.Append(WebUiRoutes.Route).Select(r => $"{r.Method} {r.Template}")
+            .Concat(unmatched.Verbs.Select(v => $"{v} {unmatched.Route}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(declared, served);
+    }
+
+    /// <summary>
+    /// The Functions host maps HTTP functions in name order, and a catch-all mapped before a route that shares one of
+    /// its methods takes that route's requests; so each catch-all's name sorts after every such function's.
+    /// </summary>
+    [Fact]
+    public void Catch_all_functions_are_named_to_be_mapped_after_the_routes_they_could_shadow()
+    {
+        var all = FunctionsDriver.TriggerClasses().SelectMany(FunctionsDriver.TriggerRoutes)
+            .Select(t => (Name: t.Method.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()!.Name, t.Verbs, t.Route))
+            .ToList();
+        foreach (var catchAll in all.Where(f => f.Route == WebUiRoutes.Template))
+        {
+            var shadowed = all.Where(f => f.Route != WebUiRoutes.Template && f.Verbs.Intersect(catchAll.Verbs).Any()
+                && string.Compare(f.Name, catchAll.Name, StringComparison.OrdinalIgnoreCase) >= 0).Select(f => f.Name).ToList();
+            Assert.True(shadowed.Count == 0, $"{catchAll.Name} would be mapped before {string.Join(", ", shadowed)}");
+        }
     }
 
     [Fact]

@@ -7,7 +7,11 @@ using PromptFunctions.Tests.Infrastructure;
 
 namespace PromptFunctions.Tests.Composition;
 
-/// <summary>Bad configuration stops the host at start with a message naming the setting, in both hosts.</summary>
+/// <summary>
+/// Bad configuration stops the host at start with a message naming the setting, in both in-process hosts. Under the
+/// real Functions host the worker ends the same way (its log shows the same OptionsValidationException), but the host
+/// keeps restarting it and never reports running, so a test there would cost the whole start timeout (60 s or more).
+/// </summary>
 public sealed class StartupValidationTests
 {
     public static TheoryData<string, string, string, string> BadSettings()

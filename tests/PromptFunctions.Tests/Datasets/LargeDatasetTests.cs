@@ -22,10 +22,12 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
 {
     private const int Rows = 100_000;
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_hundred_thousand_rows_stream_in_and_read_back_page_by_page(string kind)
     {
-        await using var api = await Drivers.StartAsync(kind);
+        // On the shared Functions host, a quiet section keeps other classes' uploads out of the staging folder.
+        await using var api = kind == Drivers.FunctionsHost ? await FunctionsHostDriver.SharedAsync() : await Drivers.StartAsync(kind);
+        await using var quiet = await api.QuietAsync();
         var dataset = Drivers.PromptName("big");
         var clock = Stopwatch.StartNew();
         var body = new GeneratedCsv(Rows, api.Storage.DatasetStagingDirectory);
@@ -36,27 +38,32 @@ public sealed class LargeDatasetTests(ITestOutputHelper output)
         var version = upload.Json;
         Assert.Equal(Rows, version["example_count"]!.GetValue<int>());
         Assert.Equal("""[{"name":"test","count":10000},{"name":"train","count":90000}]""", version["splits"]!.ToJsonString());
-        // Row 90,000 was generated only after over a megabyte had been parsed and staged on disk.
-        Assert.True(body.StagedBeforeTheRest, $"the server staged only {body.StagedBytesAtRow90000} bytes of the first 90,000 rows; it did not stream");
+        // By the time row 90,000 was generated, well over a megabyte had been parsed and staged on disk. Not under the
+        // Functions host: it holds the request body before its worker sees any of it (with 2.9 MB sent and the
+        // sender paused for 6 s, nothing was staged), so there the host's buffering bounds an upload, not ours.
+        if (kind != Drivers.FunctionsHost)
+            Assert.True(body.StagedBeforeTheRest, $"the server staged only {body.StagedBytesAtRow90000} bytes of the first 90,000 rows; it did not stream");
         Assert.Empty(Directory.Exists(api.Storage.DatasetStagingDirectory) ? Directory.GetFiles(api.Storage.DatasetStagingDirectory) : []);
         var uploadTime = clock.Elapsed;
 
-        using var bytesRead = new ContentBytesCounter(dataset);
+        // The store reports the bytes it reads on a meter inside the host's process: the Functions host's worker is
+        // another process, so there only the rows are checked, not how much was read for them.
+        using var bytesRead = kind == Drivers.FunctionsHost ? null : new ContentBytesCounter(dataset);
         var examples = await api.ReadAllAsync(dataset, version["id"].Str()!, limit: 1000);
         Assert.Equal(Rows, examples.Count);
         var expectedIds = Enumerable.Range(0, Rows).Where(i => i % 10 == 0).Concat(Enumerable.Range(0, Rows).Where(i => i % 10 != 0)).Select(i => $"r{i}");
         Assert.Equal(expectedIds, examples.Select(e => e["id"].Str()));
         Assert.Equal("answer 12345", examples.Single(e => e["id"].Str() == "r12345")["expected"].Str());
-        Assert.Equal(version["content_bytes"]!.GetValue<long>(), bytesRead.Total);
+        if (bytesRead is not null) Assert.Equal(version["content_bytes"]!.GetValue<long>(), bytesRead.Total);
 
         // A batch at an arbitrary offset reads from the checkpoint before it up to its last row, no more.
-        bytesRead.Reset();
+        bytesRead?.Reset();
         var cursor = Cursors.Encode("45678");
         var page = await api.GetAsync($"/api/datasets/{dataset}/versions/v1/examples?split=train&limit=300&cursor={cursor}");
         Assert.Equal(300, page.Json["data"]!.AsArray().Count);
         Assert.Equal(10_000 + 45_678, page.Json["data"]![0]!["index"]!.GetValue<long>());
         var averageLine = version["content_bytes"]!.GetValue<double>() / Rows;
-        Assert.True(bytesRead.Total < (300 + 100) * averageLine * 1.1, $"read {bytesRead.Total} bytes for 300 rows of about {averageLine:0} bytes");
+        if (bytesRead is not null) Assert.True(bytesRead.Total < (300 + 100) * averageLine * 1.1, $"read {bytesRead.Total} bytes for 300 rows of about {averageLine:0} bytes");
 
         // Durations are reported, never asserted: the benchmarks hold the performance figures (docs/benchmarks.md).
         output.WriteLine($"{kind}: {body.StagedBytesAtRow90000:N0} bytes staged before row 90,000 was made; upload {uploadTime.TotalSeconds:0.0} s, upload and reads {clock.Elapsed.TotalSeconds:0.0} s");

@@ -5,37 +5,51 @@ using PromptFunctions.Tests.Infrastructure;
 
 namespace PromptFunctions.Tests.Experiments;
 
-/// <summary>A host (either kind) wired to a stub model server on loopback through a real OpenAI-compatible connection.</summary>
+/// <summary>
+/// A host of any kind wired to a stub model server on loopback through a real OpenAI-compatible connection. On the
+/// Functions host it is the shared host and its stub, taken for the test's duration (one experiment test at a time
+/// sets the stub's responder and counts its calls), and held in the gate so no other class's quiet section runs
+/// while this test's experiments write.
+/// </summary>
 public sealed class ExperimentTestHost : IAsyncDisposable
 {
-    private ExperimentTestHost(IApiDriver api, StubModelServer model)
+    private readonly FunctionsHostDriver? _shared;
+    private readonly SharedHostGate.SuspendableHold? _hold;
+
+    private ExperimentTestHost(IApiDriver api, StubModelServer model, FunctionsHostDriver? shared = null, SharedHostGate.SuspendableHold? hold = null)
     {
         Api = api;
         Model = model;
+        _shared = shared;
+        _hold = hold;
     }
 
     public IApiDriver Api { get; }
     public StubModelServer Model { get; }
 
+    /// <param name="ownHost">A Functions host of this test's own even without settings of its own (to crash it, say).</param>
     public static async Task<ExperimentTestHost> StartAsync(string kind, Func<StubRequest, StubReply>? responder = null, TimeSpan latency = default,
         IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing",
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null, bool ownHost = false)
     {
-        var model = await StubModelServer.StartAsync(responder, latency);
-        var all = new Dictionary<string, string?>
+        if (kind == Drivers.FunctionsHost && settings is null && configureServices is null && environment == "Testing" && !ownHost)
         {
-            ["Models:stub:Provider"] = "openai-compatible",
-            ["Models:stub:Endpoint"] = model.Endpoint.ToString(),
-            ["Models:stub:Model"] = "stub-model",
-            ["Models:stub:MaxRetries"] = "3",
-            ["Models:stub:RetryBaseDelayMilliseconds"] = "10",
-            ["Models:stub:TimeoutSeconds"] = "10",
-            ["Experiments:Prices:stub-model:InputPerMillionTokens"] = "1000",
-            ["Experiments:Prices:stub-model:OutputPerMillionTokens"] = "2000",
-        };
+            var shared = await FunctionsHostDriver.SharedAsync();
+            await shared.ModelLease.WaitAsync();
+            var stub = shared.Model!;
+            stub.Responder = responder ?? StubModelServer.DefaultResponder;
+            stub.Latency = latency;
+            stub.ResetCounters();
+            return new ExperimentTestHost(shared, stub, shared, await SharedHostGate.SuspendableHold.TakeAsync(shared.Gate));
+        }
+        var model = await StubModelServer.StartAsync(responder, latency);
+        var all = FunctionsHostDriver.StubModelSettings(model.Endpoint);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         return new ExperimentTestHost(await Drivers.StartAsync(kind, all, configureServices, environment: environment), model);
     }
+
+    /// <summary>See <see cref="IApiDriver.QuietAsync"/>; this test's own hold on a shared host is given up meanwhile.</summary>
+    public Task<IAsyncDisposable> QuietAsync() => _shared is not null ? _shared.QuietAsync(_hold!) : Api.QuietAsync();
 
     /// <summary>Uploads JSON examples and returns the version id.</summary>
     public async Task<string> UploadAsync(string dataset, IEnumerable<JsonObject> examples)
@@ -85,6 +99,14 @@ public sealed class ExperimentTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_shared is not null)
+        {
+            await _hold!.DisposeAsync();
+            Model.Responder = StubModelServer.DefaultResponder;
+            Model.Latency = TimeSpan.Zero;
+            _shared.ModelLease.Release();
+            return;
+        }
         await Api.DisposeAsync();
         await Model.DisposeAsync();
     }

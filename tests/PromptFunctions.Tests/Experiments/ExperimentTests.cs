@@ -21,7 +21,7 @@ public sealed class ExperimentTests
         ["invocation_parameters"] = new JsonObject { ["temperature"] = 0 },
     };
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task An_experiment_runs_every_row_and_aggregates_scores(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
@@ -58,7 +58,7 @@ public sealed class ExperimentTests
         Assert.Equal("q5", rows.Single(r => r["index"]!.GetValue<int>() == 5 && r["repetition"]!.GetValue<int>() == 1)["output"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Rate_limits_and_server_errors_are_retried(string kind)
     {
         var attempts = new ConcurrentDictionary<string, int>();
@@ -90,7 +90,7 @@ public sealed class ExperimentTests
         Assert.Equal(0, done["aggregates"]!["errors"]!.GetValue<int>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_failing_row_is_recorded_and_does_not_fail_the_experiment(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
@@ -115,7 +115,7 @@ public sealed class ExperimentTests
         Assert.Equal(3, host.Model.Calls);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_replay_of_a_recorded_run_makes_no_model_calls_and_reproduces_it(string kind)
     {
         var counter = 0;
@@ -155,7 +155,7 @@ public sealed class ExperimentTests
         Assert.Equal(60, host.Model.Calls);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Cancel_stops_a_running_experiment(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind, latency: TimeSpan.FromMilliseconds(300));
@@ -183,12 +183,13 @@ public sealed class ExperimentTests
         Assert.Equal(409, (await host.Api.SendAsync(HttpMethod.Post, $"/api/experiments/{id}/cancel", contentType: null)).Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Invalid_experiments_are_rejected_before_anything_is_stored(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind);
         await host.Api.CreateVersionAsync("raw", new JsonObject { ["template"] = "{{question}}" });
         await host.UploadAsync("set", [Example("a", "a")]);
+        await using var quiet = await host.QuietAsync();
         var before = await host.Api.Storage.SnapshotAsync();
 
         foreach (var (body, path) in new (string Body, string Path)[]
@@ -220,7 +221,7 @@ public sealed class ExperimentTests
         Assert.Equal(400, (await host.Api.GetAsync("/api/experiments/not-an-id")).Status);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task An_llm_judge_runs_on_its_connection_and_replays_from_the_recording(string kind)
     {
         // The judge's request carries the rubric; the stub grades answers that contain the expected text.

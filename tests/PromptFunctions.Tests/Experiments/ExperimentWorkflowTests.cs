@@ -26,7 +26,7 @@ public sealed class ExperimentWorkflowTests
         ["model"] = new JsonObject { ["provider"] = "openai_compatible", ["name"] = "stub-model" },
     };
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Upload_run_compare_and_promote(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind, Model);
@@ -103,21 +103,21 @@ public sealed class ExperimentWorkflowTests
         Assert.Equal(candidateId, listed.Json["data"]![0]!["id"]!.GetValue<string>());
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Playground_runs_variables_examples_and_dataset_rows_synchronously(string kind)
     {
         await using var host = await ExperimentTestHost.StartAsync(kind, Model);
         var api = host.Api;
-        await api.CreateVersionAsync("doubler", Version("You double numbers."));
+        await api.CreateVersionAsync("playground-doubler", Version("You double numbers."));
         await host.UploadAsync("few", Enumerable.Range(1, 30).Select(i => new JsonObject { ["input"] = new JsonObject { ["n"] = i }, ["expected"] = $"{i * 2}" }));
 
-        var single = await api.PostAsync("/api/playground", new JsonObject { ["prompt"] = new JsonObject { ["name"] = "doubler" }, ["variables"] = new JsonObject { ["n"] = 21 } });
+        var single = await api.PostAsync("/api/playground", new JsonObject { ["prompt"] = new JsonObject { ["name"] = "playground-doubler" }, ["variables"] = new JsonObject { ["n"] = 21 } });
         Assert.Equal(200, single.Status);
         Assert.Equal("42", single.Json["results"]![0]!["output"]!.GetValue<string>());
 
         var draft = await api.PostAsync("/api/playground", new JsonObject
         {
-            ["prompt"] = new JsonObject { ["name"] = "doubler", ["draft"] = Version("You are careful.") },
+            ["prompt"] = new JsonObject { ["name"] = "playground-doubler", ["draft"] = Version("You are careful.") },
             ["examples"] = JsonNode.Parse("""[{"input":{"n":4},"expected":"8"},{"input":{"n":8},"expected":"16"}]"""),
             ["evaluators"] = JsonNode.Parse("""[{"type":"exact_match"}]"""),
         });
@@ -126,7 +126,7 @@ public sealed class ExperimentWorkflowTests
 
         var fromDataset = await api.PostAsync("/api/playground", new JsonObject
         {
-            ["prompt"] = new JsonObject { ["name"] = "doubler" },
+            ["prompt"] = new JsonObject { ["name"] = "playground-doubler" },
             ["dataset"] = new JsonObject { ["name"] = "few", ["offset"] = 2, ["limit"] = 20 },
             ["evaluators"] = JsonNode.Parse("""[{"type":"exact_match"}]"""),
         });
@@ -136,10 +136,11 @@ public sealed class ExperimentWorkflowTests
         Assert.Equal(3, results[0]!["input"]!["n"]!.GetValue<int>());
         Assert.Equal(0.75, fromDataset.Json["aggregates"]!["evaluators"]!["exact_match"]!["pass_rate"]!.GetValue<double>(), 6);
 
+        await using var quiet = await host.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
-        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"doubler"},"examples":[]}""")!)).Status);
-        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"doubler"},"variables":{},"dataset":{"name":"few"}}""")!)).Status);
-        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"doubler"},"dataset":{"name":"few","limit":21}}""")!)).Status);
+        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"playground-doubler"},"examples":[]}""")!)).Status);
+        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"playground-doubler"},"variables":{},"dataset":{"name":"few"}}""")!)).Status);
+        Assert.Equal(422, (await api.PostAsync("/api/playground", JsonNode.Parse("""{"prompt":{"name":"playground-doubler"},"dataset":{"name":"few","limit":21}}""")!)).Status);
         Assert.Equal(before, await api.Storage.SnapshotAsync());
     }
 }

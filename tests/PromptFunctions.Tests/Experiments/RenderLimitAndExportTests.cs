@@ -23,6 +23,8 @@ public sealed class RenderLimitAndExportTests
         ["model"] = new JsonObject { ["provider"] = "openai_compatible", ["name"] = "stub-model" },
     };
 
+    // Not on the Functions host: the render limit is a setting, so it needs a host of its own (tens of seconds on a
+    // loaded machine); rendering is the handlers' own, and the real host runs the export test below.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Render_playground_and_experiments_share_one_configurable_render_limit(string kind)
     {
@@ -75,16 +77,18 @@ public sealed class RenderLimitAndExportTests
         Assert.Equal(0, host.Model.Calls);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Csv_export_cells_that_a_spreadsheet_would_run_are_text(string kind)
     {
+        // Names of its own: on the Functions host every class shares one host.
+        var dataset = Drivers.PromptName("hostile");
         // The model answers with what a hostile document might make it say.
         string[] outputs = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tx", "\rx", "plain", "-"];
         await using var host = await ExperimentTestHost.StartAsync(kind, request => StubReply.Text(outputs[int.Parse(request.LastUserText, System.Globalization.CultureInfo.InvariantCulture)]));
         var api = host.Api;
         var prompt = Drivers.PromptName("echo");
         await api.CreateVersionAsync(prompt, JsonNode.Parse("""{"template":[{"role":"user","content":"{{i}}"}],"model":{"provider":"openai_compatible","name":"stub-model"}}""")!);
-        await host.UploadAsync("hostile", outputs.Select((_, i) => new JsonObject
+        await host.UploadAsync(dataset, outputs.Select((_, i) => new JsonObject
         {
             ["id"] = i == 0 ? "=cmd|' /C calc'!A0" : $"row-{i}",
             ["input"] = new JsonObject { ["i"] = i },
@@ -93,7 +97,7 @@ public sealed class RenderLimitAndExportTests
         var experiment = await host.WaitAsync((await host.StartAsync(new JsonObject
         {
             ["prompt"] = new JsonObject { ["name"] = prompt },
-            ["dataset"] = new JsonObject { ["name"] = "hostile" },
+            ["dataset"] = new JsonObject { ["name"] = dataset },
             ["evaluators"] = JsonNode.Parse("""[{"type":"exact_match"},{"type":"levenshtein","threshold":0.5}]"""),
         }))["id"].Str()!);
         Assert.Equal("completed", experiment["status"].Str());

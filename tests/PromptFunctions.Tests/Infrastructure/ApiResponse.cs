@@ -13,7 +13,7 @@ public sealed record ApiResponse(int Status, string Body, IReadOnlyDictionary<st
     public override string ToString() => $"{Status} {ContentType} {Body}";
 }
 
-/// <summary>A way to call the API: over HTTP to the local host, or straight into the Functions app's triggers.</summary>
+/// <summary>A way to call the API: over HTTP to the local host or the Functions host, or straight into the Functions app's triggers.</summary>
 public interface IApiDriver : IAsyncDisposable
 {
     string Kind { get; }
@@ -27,6 +27,20 @@ public interface IApiDriver : IAsyncDisposable
 
     /// <summary>Sends a body the API reads as it arrives, without a Content-Length: for uploads too large to build as a string.</summary>
     Task<ApiResponse> SendStreamAsync(HttpMethod method, string pathAndQuery, Stream body, string? contentType, string? key = TestKeys.Admin);
+
+    /// <summary>
+    /// Until disposed, nothing but the calling test writes to this driver's storage, so two snapshots taken inside
+    /// differ only by its own writes. Only a host that test classes share has anything to wait for; call it from
+    /// the test method itself (it marks the caller's async flow).
+    /// </summary>
+    Task<IAsyncDisposable> QuietAsync() => Task.FromResult<IAsyncDisposable>(NothingToRelease.Instance);
+}
+
+internal sealed class NothingToRelease : IAsyncDisposable
+{
+    public static readonly NothingToRelease Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 public static class ApiDriverExtensions

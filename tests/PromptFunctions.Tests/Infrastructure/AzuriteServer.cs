@@ -46,10 +46,13 @@ public sealed partial class AzuriteServer
     private static readonly Lazy<Task<AzuriteServer>> Shared =
         new(() => Task.Run(StartAsync), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private AzuriteServer(string connectionString, bool isExternal)
+    private readonly Process? _process;
+
+    private AzuriteServer(string connectionString, bool isExternal, Process? process = null)
     {
         ConnectionString = connectionString;
         IsExternal = isExternal;
+        _process = process;
     }
 
     /// <summary>
@@ -65,6 +68,18 @@ public sealed partial class AzuriteServer
     /// A failed start is not retried: every caller then sees the same exception.
     /// </summary>
     public static Task<AzuriteServer> StartSharedAsync() => Shared.Value;
+
+    /// <summary>
+    /// An emulator of the caller's own (never the external storage), e.g. for a Functions host whose Durable task hub
+    /// polls its queues all the time; <see cref="Stop"/> ends it, and so does the end of this process.
+    /// </summary>
+    public static Task<AzuriteServer> StartOwnAsync() => LaunchAsync();
+
+    /// <summary>Ends an emulator from <see cref="StartOwnAsync"/>; the shared one lives as long as the process.</summary>
+    public void Stop()
+    {
+        if (_process is not null) Kill(_process);
+    }
 
     /// <summary>
     /// A fresh name that is valid both as a table name and as a blob container name: <paramref name="prefix"/>
@@ -97,6 +112,11 @@ public sealed partial class AzuriteServer
             return new AzuriteServer(external.Trim(), isExternal: true);
         }
 
+        return await LaunchAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<AzuriteServer> LaunchAsync()
+    {
         var azuriteScript = FindAzuriteScript();
         for (var attempt = 1; ; attempt++)
         {
@@ -129,7 +149,8 @@ public sealed partial class AzuriteServer
         return script;
     }
 
-    internal static string FindRepoRoot()
+    /// <summary>The folder holding PromptFunctions.sln, above the test binaries.</summary>
+    public static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -253,15 +274,16 @@ public sealed partial class AzuriteServer
                     captured.Contains("EADDRINUSE", StringComparison.Ordinal));
             }
 
-            if (await AcceptsConnectionAsync(blobPort).ConfigureAwait(false)
-                && await AcceptsConnectionAsync(tablePort).ConfigureAwait(false))
+            if (await AnswersAsAzuriteAsync(blobPort).ConfigureAwait(false)
+                && await AnswersAsAzuriteAsync(tablePort).ConfigureAwait(false)
+                && !process.HasExited)
             {
                 var connectionString =
                     $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
                     $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};" +
                     $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
                     $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
-                return new LaunchOutcome(new AzuriteServer(connectionString, isExternal: false), string.Empty, false);
+                return new LaunchOutcome(new AzuriteServer(connectionString, isExternal: false, process), string.Empty, false);
             }
 
             if (deadline.Elapsed > StartTimeout)
@@ -280,20 +302,26 @@ public sealed partial class AzuriteServer
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<bool> AcceptsConnectionAsync(int port)
+    /// <summary>
+    /// True when Azurite itself answers on the port. A bare TCP connect is not enough: while several emulators and
+    /// hosts start at once, a port can briefly be held by another process probing for free ports, which accepts the
+    /// connection while this Azurite fails to bind and exits.
+    /// </summary>
+    private static async Task<bool> AnswersAsAzuriteAsync(int port)
     {
-        using var client = new TcpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token).ConfigureAwait(false);
-            return true;
+            using var response = await Probe.GetAsync($"http://127.0.0.1:{Port(port)}/{AccountName}", timeout.Token).ConfigureAwait(false);
+            return response.Headers.Server.ToString().Contains("Azurite", StringComparison.Ordinal);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             return false;
         }
     }
+
+    private static readonly HttpClient Probe = new();
 
     private static void Kill(Process process)
     {

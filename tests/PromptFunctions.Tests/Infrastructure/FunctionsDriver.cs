@@ -35,11 +35,12 @@ public sealed class FunctionsDriver : IApiDriver
         _host = host;
         _services = host.Services;
         Storage = storage;
-        // Literal segments first, as the Functions host's routing prefers them over parameters.
-        _functions = TriggerRoutes()
+        // Literal segments first, as the Functions host's routing prefers them over parameters; the catch-all last.
+        _functions = TriggerClasses().SelectMany(TriggerRoutes)
             .Select(t => (t.Method, t.Verbs, new TemplateMatcher(TemplateParser.Parse(t.Route), new RouteValueDictionary()),
                 Literals: TemplateParser.Parse(t.Route).Segments.Count(s => s.Parts.All(p => p.IsLiteral))))
-            .OrderByDescending(t => t.Literals)
+            .OrderBy(t => t.Method.DeclaringType == typeof(UnmatchedRouteTriggers))
+            .ThenByDescending(t => t.Literals)
             .ToList();
     }
 
@@ -47,8 +48,12 @@ public sealed class FunctionsDriver : IApiDriver
     public static IEnumerable<Type> TriggerClasses() =>
         typeof(PromptTriggers).Assembly.GetTypes().Where(t => t.GetMethods().Any(m => m.GetCustomAttribute<FunctionAttribute>() is not null));
 
-    /// <summary>Every [Function] HTTP method of the Functions app with its verbs and route (prefix added).</summary>
-    public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes() => TriggerClasses().SelectMany(TriggerRoutes);
+    /// <summary>
+    /// Every [Function] HTTP method of the Functions app that serves an API route, with its verbs and route (prefix
+    /// added); the catch-all that answers unmatched requests is not one.
+    /// </summary>
+    public static IEnumerable<(MethodInfo Method, string[] Verbs, string Route)> TriggerRoutes() =>
+        TriggerClasses().Where(t => t != typeof(UnmatchedRouteTriggers)).SelectMany(TriggerRoutes);
 
     public string Kind => "functions";
     public TestStorage Storage { get; }
@@ -126,7 +131,7 @@ public sealed class FunctionsDriver : IApiDriver
         var match = _functions.FirstOrDefault(f => f.Verbs.Contains(method.Method) && f.Matcher.TryMatch(context.Request.Path, values = new RouteValueDictionary()));
         if (match.Method is null)
         {
-            // The Functions host answers unknown routes itself, with an empty 404.
+            // Outside the route prefix the Functions host answers unknown routes itself, with an empty 404.
             return new ApiResponse(404, "", new Dictionary<string, string>());
         }
         var arguments = match.Method.GetParameters()

@@ -51,6 +51,9 @@ public sealed class TestStorage
 
     public static async Task<TestStorage> CreateAsync() => new((await AzuriteServer.StartSharedAsync()).ConnectionString);
 
+    /// <summary>Names of this test's own on the storage at <paramref name="connectionString"/>.</summary>
+    public static TestStorage On(string connectionString) => new(connectionString);
+
     public Dictionary<string, string?> Configuration() => new()
     {
         ["ConnectionStrings:Storage"] = ConnectionString,

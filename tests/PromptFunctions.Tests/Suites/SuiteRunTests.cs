@@ -17,15 +17,18 @@ public sealed class SuiteRunTests
         return StubModelServer.DefaultResponder(request);
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    // On the Functions host too (the shared one, so the names are the test's own): the run's sub-orchestrations on
+    // Durable Functions over Azure Storage; the events it publishes are checked on the hosts in this process.
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_candidate_wrong_on_15_percent_of_400_rows_regresses_and_an_equal_one_is_non_inferior(string kind)
     {
         await using var host = await SuiteTestHost.StartAsync(kind, Models);
-        await host.SeedAsync("qa", "questions", 400);
-        var put = await host.PutSuiteAsync("nightly", SuiteTestHost.Definition("qa", "questions", "candidate-bad", "stub-model"));
+        var (prompt, dataset, suite) = (Drivers.PromptName("qa"), Drivers.PromptName("questions"), Drivers.PromptName("nightly"));
+        await host.SeedAsync(prompt, dataset, 400);
+        var put = await host.PutSuiteAsync(suite, SuiteTestHost.Definition(prompt, dataset, "candidate-bad", "stub-model"));
         Assert.Equal(201, put.Status);
 
-        var runId = await host.StartRunAsync("nightly");
+        var runId = await host.StartRunAsync(suite);
         var run = await host.WaitRunAsync(runId);
 
         Assert.Equal("completed", run["status"]!.GetValue<string>());
@@ -39,7 +42,7 @@ public sealed class SuiteRunTests
         Assert.Equal(0, verdicts[1]!["evaluators"]![0]!["difference"]!.GetValue<double>());
 
         // The tag was resolved once and recorded; each model ran as an experiment on the same dataset version.
-        var tag = await host.Api.GetAsync("/api/prompts/qa/tags/production");
+        var tag = await host.Api.GetAsync($"/api/prompts/{prompt}/tags/production");
         Assert.Equal(tag.Json["id"]!.GetValue<string>(), run["prompt"]!["version"]!.GetValue<string>());
         Assert.Equal(400, run["dataset"]!["examples"]!.GetValue<int>());
         foreach (var experimentId in new[] { run["baseline"]!["experiment_id"]! }.Concat(run["candidates"]!.AsArray().Select(c => c!["experiment_id"]!)))
@@ -50,21 +53,24 @@ public sealed class SuiteRunTests
         }
         Assert.Equal(1200, host.Model.Calls);
 
+        var runs = await host.Api.GetAsync($"/api/suites/{suite}/runs");
+        Assert.Equal(runId, Assert.Single(runs.Json["data"]!.AsArray())!["id"]!.GetValue<string>());
+        if (!host.RecordsEvents) return;
+
         var completed = host.Events.Occurrences(EventTypes.SuiteRunCompleted);
         Assert.Equal($"suite-run/{runId}/completed", Assert.Single(completed).Key);
         var regression = Assert.Single(host.Events.Occurrences(EventTypes.RegressionDetected));
         Assert.Equal($"suite-run/{runId}/regression", regression.Key);
-        Assert.Equal("nightly", regression.Data["suite"]!.GetValue<string>());
+        Assert.Equal(suite, regression.Data["suite"]!.GetValue<string>());
         var blamed = Assert.Single(regression.Data["regressions"]!.AsArray());
         Assert.Equal("candidate-bad", blamed!["model"]!.GetValue<string>());
         Assert.Equal("exact_match", blamed["evaluator"]!.GetValue<string>());
         // One of each, however often the orchestration replayed (other features' events are theirs to test).
         Assert.Equal(2, host.Events.Published.Count(p => p.Type is EventTypes.SuiteRunCompleted or EventTypes.RegressionDetected));
-
-        var runs = await host.Api.GetAsync("/api/suites/nightly/runs");
-        Assert.Equal(runId, Assert.Single(runs.Json["data"]!.AsArray())!["id"]!.GetValue<string>());
     }
 
+    // Not on the Functions host: it publishes events or needs a clock or setting of its own, which the worker process
+    // cannot take; a whole suite run goes through the real host in the first test.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Thirty_rows_with_a_small_difference_are_inconclusive_with_the_detectable_effect(string kind)
     {
@@ -83,6 +89,7 @@ public sealed class SuiteRunTests
         Assert.Single(host.Events.Occurrences(EventTypes.SuiteRunCompleted));
     }
 
+    // Not on the Functions host, for the reason above.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_baseline_whose_provider_changes_answers_between_runs_is_reported_as_drift(string kind)
     {
@@ -119,6 +126,7 @@ public sealed class SuiteRunTests
             .Data["drift_detected"]!.GetValue<bool>());
     }
 
+    // Not on the Functions host, for the reason above.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_run_whose_tag_was_deleted_since_the_suite_was_saved_fails_with_the_reason(string kind)
     {

@@ -15,6 +15,8 @@ public sealed class SuiteScheduleTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 10, 2, 0, TimeSpan.Zero);
 
+    // Not on the Functions host: the test moves a clock of its own inside the host's process; the real host's timer
+    // trigger (SuiteScheduleTick, every minute) calls the same SuiteScheduler.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Double_ticks_concurrent_schedulers_and_an_outage_each_start_one_run_per_occurrence(string kind)
     {
@@ -65,6 +67,7 @@ public sealed class SuiteScheduleTests
         Assert.Equal(30, host.Model.Calls);
     }
 
+    // Not on the Functions host, for the reason above.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_disabled_suite_and_a_suite_without_schedule_never_start(string kind)
     {

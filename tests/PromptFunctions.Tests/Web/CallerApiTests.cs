@@ -5,7 +5,7 @@ namespace PromptFunctions.Tests.Web;
 /// <summary>GET /api/me: what a key is called and may do, which the web page uses to disable controls.</summary>
 public sealed class CallerApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHostsFixture>
 {
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task A_key_learns_its_name_roles_and_effective_permissions(string kind)
     {
         var api = hosts[kind];
@@ -28,7 +28,7 @@ public sealed class CallerApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal((true, true, true, true), Permissions(admin));
     }
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Without_a_valid_key_it_is_a_401(string kind)
     {
         var api = hosts[kind];

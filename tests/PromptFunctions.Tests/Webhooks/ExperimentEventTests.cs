@@ -6,6 +6,8 @@ namespace PromptFunctions.Tests.Webhooks;
 
 public sealed class ExperimentEventTests
 {
+    // Not on the Functions host: its own host in Development waits for the 10 s dispatch timer; delivery through the
+    // real timer and orchestrations is WebhookDeliveryOnFunctionsHostTests' (the event's payload is the finalizer's own).
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task A_completed_experiment_is_announced_once_with_its_aggregates(string kind)
     {

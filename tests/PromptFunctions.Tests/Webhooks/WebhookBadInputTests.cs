@@ -68,7 +68,7 @@ public sealed class WebhookBadInputTests(ApiHostsFixture hosts) : IClassFixture<
     public static TheoryData<string, Case> All()
     {
         var data = new TheoryData<string, Case>();
-        foreach (var kind in new[] { Drivers.LocalHost, Drivers.Functions })
+        foreach (var kind in Drivers.AllKinds)
         {
             foreach (var c in Cases) data.Add(kind, c);
         }
@@ -79,7 +79,7 @@ public sealed class WebhookBadInputTests(ApiHostsFixture hosts) : IClassFixture<
     public async Task Bad_webhook_input_gets_a_problem_and_stores_nothing(string kind, Case c) =>
         await AssertRejectedAsync(hosts[kind], c.Method, c.Path, c.Body, c.Status, c.DetailContains, c.Key);
 
-    [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
+    [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
     public async Task Changes_to_an_existing_subscription_are_checked_the_same_way(string kind)
     {
         var api = hosts[kind];
@@ -92,6 +92,9 @@ public sealed class WebhookBadInputTests(ApiHostsFixture hosts) : IClassFixture<
         await AssertRejectedAsync(api, "POST", $"/api/webhooks/{id}/deliveries/xyz/redeliver", null, 400, "not a delivery id");
     }
 
+    // The next three need settings or an environment of their own, so on the Functions host a host of their own
+    // (tens of seconds each on a loaded machine); what they check is the URL policy's, which the table above already
+    // runs through the real host's routing and body handling.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Outside_the_allowed_hosts_nothing_is_accepted(string kind)
     {
@@ -138,6 +141,8 @@ public sealed class WebhookBadInputTests(ApiHostsFixture hosts) : IClassFixture<
 
     private static async Task AssertRejectedAsync(IApiDriver api, string method, string path, string? body, int status, string? detailContains, string? key = TestKeys.Admin)
     {
+        // On the shared Functions host, other classes' writes stay out of the comparison.
+        await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
         var response = await api.SendAsync(new HttpMethod(method), path, body, key, contentType: body is null ? null : "application/json");
         Assert.True(status == response.Status, $"{method} {path}: expected {status}, got {response}");

@@ -7,6 +7,8 @@ namespace PromptFunctions.Tests.Webhooks;
 /// <summary>The subscription routes' successful paths: list pages, changes, disabling, deletion; the secret only ever in two answers.</summary>
 public sealed class WebhookSubscriptionTests
 {
+    // Not on the Functions host: each needs a host of its own in Development (a receiver on loopback) and some a
+    // setting; the subscription routes run there in WebhookBadInputTests and WebhookDeliveryOnFunctionsHostTests.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Subscriptions_are_listed_changed_disabled_and_deleted_and_their_secret_is_shown_once(string kind)
     {
@@ -58,6 +60,7 @@ public sealed class WebhookSubscriptionTests
         Assert.Equal(second, Assert.Single((await host.Api.GetAsync("/api/webhooks")).Json["data"]!.AsArray())!["id"]!.GetValue<string>());
     }
 
+    // Not on the Functions host, for the reason above.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Deliveries_are_listed_newest_first_in_pages(string kind)
     {
@@ -85,6 +88,7 @@ public sealed class WebhookSubscriptionTests
         Assert.Equal([3, 2, 1], sequences);
     }
 
+    // Not on the Functions host, for the reason above.
     [Theory, MemberData(nameof(Drivers.Both), MemberType = typeof(Drivers))]
     public async Task Finished_deliveries_and_their_events_are_removed_after_the_retention_period(string kind)
     {

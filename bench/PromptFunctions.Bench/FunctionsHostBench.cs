@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using PromptFunctions.StubModel;
+
+namespace PromptFunctions.Bench;
+
+/// <summary>
+/// Experiment wall-clock on the Functions app inside the real Azure Functions host (func-host, or FUNCTIONS_HOST),
+/// Durable Functions over Azurite, against the stub model at 200 ms: the first experiment after the host starts
+/// (what a nightly run on a serverless host always is), then a second one, each against the ideal
+/// rows x 200 ms / concurrency. The host's settings are the repository's host.json.
+/// </summary>
+public static class FunctionsHostBench
+{
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(200);
+    private const int Concurrency = 50;
+
+    public static async Task<int> RunAsync(string storage, int rows)
+    {
+        var root = RepoRoot();
+        var app = Path.Combine(root, "functions", "PromptFunctions.FunctionApp", "bin", "Release", "net10.0");
+        var command = Environment.GetEnvironmentVariable("FUNCTIONS_HOST") is { Length: > 0 } configured
+            ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared", "functions-host", "func-host"));
+        if (!File.Exists(command)) throw new InvalidOperationException($"no Functions host at {command}; set FUNCTIONS_HOST to a func-host script");
+
+        await using var model = await StubModelServer.StartAsync(latency: Latency);
+        var port = FreePort();
+        var state = Path.Combine(root, ".func-host", "bench");
+        var start = new ProcessStartInfo("bash") { ArgumentList = { command, "start", app }, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["FUNC_HOST_STATE"] = state,
+            ["AzureWebJobsStorage"] = storage,
+            ["ConnectionStrings__Storage"] = storage,
+            ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            ["AzureFunctionsJobHost__logging__logLevel__default"] = "Warning",
+            ["Auth__Keys__0__Name"] = "bench",
+            ["Auth__Keys__0__Secret"] = Program.Key,
+            ["Auth__Keys__0__Roles__0"] = "admin",
+            ["Models__stub__Provider"] = "openai-compatible",
+            ["Models__stub__Endpoint"] = model.Endpoint.ToString(),
+            ["Models__stub__Model"] = "stub-model",
+        })
+        {
+            start.Environment[name] = value;
+        }
+
+        var clock = Stopwatch.StartNew();
+        using (var starting = Process.Start(start)!)
+        {
+            var stderr = starting.StandardError.ReadToEndAsync();
+            await starting.StandardOutput.ReadToEndAsync();
+            await starting.WaitForExitAsync();
+            if (starting.ExitCode != 0) throw new InvalidOperationException($"func-host start failed: {await stderr}");
+        }
+        var hostStart = clock.Elapsed;
+        var pid = int.Parse(File.ReadAllText(Path.Combine(state, "host.pid")).Trim(), CultureInfo.InvariantCulture);
+        try
+        {
+            using var http = Program.Client(new Uri($"http://127.0.0.1:{port}"));
+            await ExperimentBench.Post(http, "/api/prompts/bench-exp/versions", new JsonObject
+            {
+                ["version"] = new JsonObject
+                {
+                    ["template"] = new JsonArray(
+                        new JsonObject { ["role"] = "system", ["content"] = "Answer with the number only." },
+                        new JsonObject { ["role"] = "user", ["content"] = "echo: {{n}}" }),
+                },
+            });
+            var report = new StringBuilder();
+            report.AppendLine(CultureInfo.InvariantCulture, $"Functions host started in {hostStart.TotalSeconds:F1} s (func-host start, until the functions run).");
+            report.AppendLine();
+            report.AppendLine("| run | rows | concurrency | wall-clock | ideal (rows x 200 ms / concurrency) | ratio |");
+            report.AppendLine("|---|---|---|---|---|---|");
+            foreach (var label in new[] { "first after start", "second" })
+            {
+                var before = model.Calls;
+                var wall = await ExperimentBench.RunOnceAsync(http, $"bench-{(label == "second" ? "second" : "first")}", rows);
+                if (model.Calls - before != rows) throw new InvalidOperationException($"expected {rows} model calls, saw {model.Calls - before}");
+                var ideal = TimeSpan.FromMilliseconds(rows * Latency.TotalMilliseconds / Concurrency);
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {rows:N0} | {Concurrency} | {wall.TotalSeconds:F2} s | {ideal.TotalSeconds:F2} s | {wall / ideal:F2}x |");
+            }
+            Console.WriteLine();
+            Console.WriteLine(report.ToString());
+            return 0;
+        }
+        finally
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", $"-{pid}" } });
+            kill?.WaitForExit();
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PromptFunctions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("no PromptFunctions.sln above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
