@@ -49,7 +49,8 @@ internal static class StorageTrafficBench
         using var client = Program.Client(host.Address);
         using var first = await client.GetAsync("/api/prompts/bench-hot-0/tags/production");
         var body = await first.Content.ReadAsByteArrayAsync();
-        var versionId = first.Headers.ETag!.Tag.Trim('"');
+        // The entity tag is "{id}.{sequence}".
+        var versionId = first.Headers.ETag!.Tag.Trim('"').Split('.')[0];
         await using var bare = await Program.StartBareAsync(body, first);
 
         var scripts = Path.Combine(Path.GetTempPath(), $"pf-bench-{Environment.ProcessId}");

@@ -210,12 +210,13 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
 
     private async Task<PromptVersion> RefreshCoreAsync(PromptKey key, CachedPrompt? cached)
     {
-        // A fallback is never revalidated by id: identical content on the server must replace it, not keep it.
-        var knownId = cached is { Version.IsFallback: false } ? cached.Version.Id : null;
+        // A fallback is never revalidated: identical content on the server must replace it, not keep it. The entity
+        // tag of a version's responses is "{id}.{sequence}" (docs/api.md, Caching).
+        var knownTag = cached is { Version.IsFallback: false } ? string.Create(CultureInfo.InvariantCulture, $"\"{cached.Version.Id}.{cached.Version.Sequence}\"") : null;
         Fetched fetched;
         try
         {
-            fetched = await FetchAsync(key, knownId).ConfigureAwait(false);
+            fetched = await FetchAsync(key, knownTag).ConfigureAwait(false);
         }
         catch (PromptFunctionsException e) when (cached is not null)
         {
@@ -252,13 +253,13 @@ public sealed partial class PromptFunctionsClient : IPromptFunctionsClient, IDis
 
     private readonly record struct Fetched(PromptVersion? Version);
 
-    private async Task<Fetched> FetchAsync(PromptKey key, string? knownId)
+    private async Task<Fetched> FetchAsync(PromptKey key, string? knownTag)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_root, key.Reference.PathOf(key.Name)));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         request.Headers.UserAgent.Add(UserAgent);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (knownId is not null) request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{knownId}\""));
+        if (knownTag is not null) request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(knownTag));
 
         HttpResponseMessage? response = null;
         byte[] body;

@@ -23,6 +23,7 @@ public static class ApiEndpoints
         WebhookEndpoints.Map(endpoints, services);
         SuiteEndpoints.Map(endpoints, services);
         OptimizationEndpoints.Map(endpoints, services);
+        AuditEndpoints.Map(endpoints, services);
         return endpoints;
     }
 

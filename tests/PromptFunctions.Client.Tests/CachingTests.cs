@@ -50,7 +50,7 @@ public sealed class CachingTests(LocalHostFixture fixture) : IClassFixture<Local
             revalidation =>
             {
                 Assert.Equal(304, revalidation.Status);
-                Assert.Equal($"\"{id}\"", revalidation.IfNoneMatch);
+                Assert.Equal($"\"{id}.1\"", revalidation.IfNoneMatch);
                 Assert.Equal(0, revalidation.ResponseBodyLength);
             });
 
@@ -81,7 +81,7 @@ public sealed class CachingTests(LocalHostFixture fixture) : IClassFixture<Local
         Assert.Equal(2, moved.Sequence);
         Assert.Equal("Second.", ((PromptFunctions.Prompts.Model.ChatTemplate)moved.Content.Template).Messages.OfType<PromptFunctions.Prompts.Model.ChatMessageTemplate>().First().Content.Text);
         Assert.Equal([200, 200], harness.Log.Records.Select(r => r.Status!.Value));
-        Assert.Equal($"\"{v1}\"", harness.Log.Records[1].IfNoneMatch);
+        Assert.Equal($"\"{v1}.1\"", harness.Log.Records[1].IfNoneMatch);
     }
 
     [Fact]

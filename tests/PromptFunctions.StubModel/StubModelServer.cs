@@ -27,6 +27,25 @@ public sealed record StubReply(string? Content, int Status = 200, int PromptToke
     public static StubReply Text(string content) => new(content);
 
     public static StubReply Error(int status) => new(null, status);
+
+    /// <summary>429 with <c>Retry-After: seconds</c>.</summary>
+    public static StubReply RateLimited(int retryAfterSeconds) =>
+        new(null, 429) { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+
+    /// <summary>200 with a body that is not a chat completion (cut short, or not JSON at all).</summary>
+    public static StubReply Malformed(string body) => new(Content: null) { RawBody = body };
+
+    /// <summary>Answers only after <paramref name="delay"/>: longer than the client's timeout, a hung call.</summary>
+    public static StubReply Hang(TimeSpan delay) => new("late") { Delay = delay };
+
+    /// <summary>Extra response headers.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>Sent as the body instead of a completion, with status 200 and <c>application/json</c>.</summary>
+    public string? RawBody { get; init; }
+
+    /// <summary>Waited before answering, on top of the server's <see cref="StubModelServer.Latency"/>.</summary>
+    public TimeSpan Delay { get; init; }
 }
 
 /// <summary>
@@ -46,6 +65,12 @@ public sealed class StubModelServer : IAsyncDisposable
     public Uri Endpoint { get; private set; } = null!;
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>The most requests the stub was answering at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    private int _inFlight;
+    private int _maxInFlight;
 
     public IReadOnlyCollection<StubRequest> Requests => _requests;
 
@@ -85,6 +110,23 @@ public sealed class StubModelServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            if (Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) == max) break;
+        }
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!.AsObject();
         var messages = new List<(string, string)>();
         foreach (var message in body["messages"]!.AsArray())
@@ -104,6 +146,24 @@ public sealed class StubModelServer : IAsyncDisposable
         if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
 
         var reply = Responder(request);
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(reply.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+        if (reply.RawBody is { } raw)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(raw, context.RequestAborted);
+            return;
+        }
         if (reply.Status != 200)
         {
             context.Response.StatusCode = reply.Status;

@@ -15,7 +15,7 @@ public static class ApiRoutes
 
     /// <summary>All routes of every feature.</summary>
     public static IReadOnlyList<RouteDefinition> All =>
-        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All, .. OptimizationRoutes.All];
+        [.. HealthRoutes.All, .. CallerRoutes.All, .. PromptRoutes.All, .. TagRoutes.All, .. PhoenixRoutes.All, .. LangfuseRoutes.All, .. DatasetRoutes.All, .. ExperimentRoutes.All, .. WebhookRoutes.All, .. SuiteRoutes.All, .. OptimizationRoutes.All, .. AuditRoutes.All];
 
     /// <summary>Expands <paramref name="template"/> with <paramref name="values"/> in order, each escaped as one path segment.</summary>
     public static string Expand(string template, params string[] values)
@@ -40,6 +40,14 @@ public static class ApiRoutes
 }
 
 /// <summary>Service health.</summary>
+public static class AuditRoutes
+{
+    /// <summary>The append-only log of writes, newest first; admin only.</summary>
+    public const string Audit = "api/audit";
+
+    public static readonly IReadOnlyList<RouteDefinition> All = [new("ListAudit", "GET", Audit)];
+}
+
 public static class HealthRoutes
 {
     public const string Health = "api/health";

@@ -66,7 +66,7 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
     public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
     {
         var version = await RequireVersionAsync(name, id, call);
-        return HttpReplies.ConditionalGet(call.Request, version.Id, ContractsJson.Serialize(VersionJson(version)), HttpReplies.ImmutableCacheControl);
+        return HttpReplies.ConditionalGet(call.Request, version.Id, ContractsJson.Serialize(VersionJson(version)), call.Options.ImmutableCacheControl);
     });
 
     public Task<IResult> ListExamples(HttpRequest request, string name, string id) => executor.RunAsync(request, NativeDialect.Instance, ApiRoles.Read, async call =>
@@ -96,7 +96,7 @@ public sealed class DatasetsApi(ApiExecutor executor, DatasetStore store, IOptio
             else writer.WriteNull("next_cursor");
             writer.WriteEndObject();
         }
-        return new JsonBytesResult(200, buffer.WrittenMemory) { CacheControl = HttpReplies.ImmutableCacheControl, Vary = HttpReplies.VaryByKey };
+        return new JsonBytesResult(200, buffer.WrittenMemory) { CacheControl = call.Options.ImmutableCacheControl, Vary = HttpReplies.VaryByKey };
     });
 
     private static void WriteExample(Utf8JsonWriter writer, DatasetExample example)

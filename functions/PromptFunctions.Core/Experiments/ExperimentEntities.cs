@@ -58,6 +58,12 @@ internal sealed class ExperimentEntity : ITableEntity
     public string? Error { get; set; }
     public string? AggregatesJson { get; set; }
     public string? PromotedVersionId { get; set; }
+
+    /// <summary>
+    /// Set when some JSON values were longer than a table property holds (<see cref="Storage.TableLimits"/>): the
+    /// blob holds those values by property name, and their properties here are empty.
+    /// </summary>
+    public string? LargeValuesBlob { get; set; }
 }
 
 /// <summary>Newest-first listing of experiments, with what the list filters on.</summary>
@@ -93,6 +99,8 @@ internal sealed class ExperimentRowEntity : ITableEntity
     /// <summary>Set when the output exceeded what a table property holds; the output is then in this blob.</summary>
     public string? OutputBlob { get; set; }
     public string ScoresJson { get; set; } = "[]";
+    /// <summary>Set when the scores (a judge's explanations) exceeded what a table property holds; they are then in this blob.</summary>
+    public string? ScoresBlob { get; set; }
     public double LatencyMs { get; set; }
     public long InputTokens { get; set; }
     public long OutputTokens { get; set; }

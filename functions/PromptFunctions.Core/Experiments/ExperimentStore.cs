@@ -91,7 +91,7 @@ public abstract record ExperimentTransition
 public sealed class ExperimentStore(StorageClients storage)
 {
     // Table string properties hold 64 KiB (32K UTF-16 characters); longer outputs go to a blob.
-    private const int MaxInlineOutputChars = 30_000;
+    private const int MaxInlineOutputChars = TableLimits.MaxInlineChars;
 
     private TableClient Table => storage.Experiments;
 
@@ -100,7 +100,7 @@ public sealed class ExperimentStore(StorageClients storage)
     public async Task CreateAsync(ExperimentRecord record, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
-        await Table.AddEntityAsync(record.ToEntity(), cancellationToken);
+        await Table.AddEntityAsync(await ToStoredEntityAsync(record, cancellationToken), cancellationToken);
         await Table.UpsertEntityAsync(new ExperimentIndexEntity
         {
             RowKey = ExperimentIndexEntity.Key(record.CreatedAt, record.Id),
@@ -114,7 +114,7 @@ public sealed class ExperimentStore(StorageClients storage)
     {
         if (!IsExperimentId(id)) return null;
         await storage.EnsureCreatedAsync();
-        return await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken) is { } entity ? ExperimentRecord.From(entity) : null;
+        return await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken) is { } entity ? await ToRecordAsync(entity, cancellationToken) : null;
     }
 
     /// <summary>
@@ -129,9 +129,9 @@ public sealed class ExperimentStore(StorageClients storage)
             var current = await Table.GetOrNullAsync<ExperimentEntity>(id, ExperimentEntity.Row, cancellationToken);
             if (current is null) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.NotFound());
             if (!from.Contains(current.Status)) return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.WrongStatus(current.Status));
-            var updated = change(ExperimentRecord.From(current)).ToEntity();
-            await Table.UpdateEntityAsync(updated, current.ETag, TableUpdateMode.Replace, cancellationToken);
-            return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.Changed(ExperimentRecord.From(updated)));
+            var changed = change(await ToRecordAsync(current, cancellationToken));
+            await Table.UpdateEntityAsync(await ToStoredEntityAsync(changed, cancellationToken), current.ETag, TableUpdateMode.Replace, cancellationToken);
+            return OptimisticConcurrency.Finish<ExperimentTransition>(new ExperimentTransition.Changed(changed));
         }, () => new ExperimentTransition.Busy(), cancellationToken);
     }
 
@@ -175,6 +175,13 @@ public sealed class ExperimentStore(StorageClients storage)
                 await storage.ExperimentOutputs.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(row.Output), overwrite: true, cancellationToken);
                 entity.Output = null;
                 entity.OutputBlob = blobName;
+            }
+            if (!TableLimits.FitsInline(row.ScoresJson))
+            {
+                var blobName = $"{id}/{entity.RowKey.Replace('|', '-')}.scores.json";
+                await storage.ExperimentOutputs.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(row.ScoresJson), overwrite: true, cancellationToken);
+                entity.ScoresJson = "[]";
+                entity.ScoresBlob = blobName;
             }
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
             if (actions.Count == 100)
@@ -232,7 +239,10 @@ public sealed class ExperimentStore(StorageClients storage)
             var output = entity.Output;
             if (entity.OutputBlob is { } blobName)
                 output = (await storage.ExperimentOutputs.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content.ToString();
-            yield return (entity.RowKey, new ExperimentRowResult(entity.ExampleId, entity.Index, entity.Repetition, output, entity.ScoresJson,
+            var scores = entity.ScoresJson;
+            if (entity.ScoresBlob is { } scoresBlob)
+                scores = (await storage.ExperimentOutputs.GetBlobClient(scoresBlob).DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+            yield return (entity.RowKey, new ExperimentRowResult(entity.ExampleId, entity.Index, entity.Repetition, output, scores,
                 entity.LatencyMs, entity.InputTokens, entity.OutputTokens, entity.Cost, entity.Error));
         }
     }
@@ -250,6 +260,55 @@ public sealed class ExperimentStore(StorageClients storage)
         var page = entries.Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(e => GetAsync(e.ExperimentId, cancellationToken)));
         return new ResultPage<ExperimentRecord>(records.OfType<ExperimentRecord>().ToList(), entries.Count > limit ? page[^1].RowKey : null);
+    }
+
+    // The JSON values of a record that can outgrow a table property: what the request sent (metadata, a draft,
+    // parameters, evaluators) and what the run produced (aggregates).
+    private static readonly (string Name, Func<ExperimentRecord, string?> Get, Func<ExperimentRecord, string, ExperimentRecord> Set)[] LargeValues =
+    [
+        (nameof(ExperimentEntity.MetadataJson), r => r.MetadataJson, (r, v) => r with { MetadataJson = v }),
+        (nameof(ExperimentEntity.DraftJson), r => r.DraftJson, (r, v) => r with { DraftJson = v }),
+        (nameof(ExperimentEntity.InvocationParametersJson), r => r.InvocationParametersJson, (r, v) => r with { InvocationParametersJson = v }),
+        (nameof(ExperimentEntity.EvaluatorsJson), r => r.EvaluatorsJson, (r, v) => r with { EvaluatorsJson = v }),
+        (nameof(ExperimentEntity.AggregatesJson), r => r.AggregatesJson, (r, v) => r with { AggregatesJson = v }),
+    ];
+
+    /// <summary>
+    /// The entity for <paramref name="record"/>, with the values a table property cannot hold moved to a blob. The
+    /// blob is named by its content, so a writer that loses an ETag race never overwrites the winner's values.
+    /// </summary>
+    private async Task<ExperimentEntity> ToStoredEntityAsync(ExperimentRecord record, CancellationToken cancellationToken)
+    {
+        // A failure's reason can carry a whole exception; what fits is enough to say what happened.
+        record = record with { Error = Truncate(record.Error, 4000) };
+        var large = LargeValues.Where(v => !TableLimits.FitsInline(v.Get(record))).ToList();
+        if (large.Count == 0) return record.ToEntity();
+        var values = new System.Text.Json.Nodes.JsonObject();
+        var inline = record;
+        foreach (var value in large)
+        {
+            values[value.Name] = value.Get(record);
+            inline = value.Set(inline, "");
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(values.ToJsonString());
+        var blobName = $"{record.Id}/record-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..32]}.json";
+        await storage.ExperimentOutputs.GetBlobClient(blobName).UploadIfAbsentAsync(bytes, "application/json", cancellationToken);
+        var entity = inline.ToEntity();
+        entity.LargeValuesBlob = blobName;
+        return entity;
+    }
+
+    private async Task<ExperimentRecord> ToRecordAsync(ExperimentEntity entity, CancellationToken cancellationToken)
+    {
+        var record = ExperimentRecord.From(entity);
+        if (entity.LargeValuesBlob is not { } blobName) return record;
+        var content = (await storage.ExperimentOutputs.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content;
+        var values = System.Text.Json.Nodes.JsonNode.Parse(content.ToMemory().Span)!.AsObject();
+        foreach (var value in LargeValues)
+        {
+            if (values[value.Name] is { } stored) record = value.Set(record, stored.GetValue<string>());
+        }
+        return record;
     }
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";

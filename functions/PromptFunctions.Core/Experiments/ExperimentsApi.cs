@@ -250,7 +250,7 @@ public sealed class ExperimentsApi(
         {
             Content = ContractsJson.Members(document.ContentJson),
         };
-        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), saved.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, saved.Id));
+        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), VersionDocument.EntityTagOf(saved), "/" + ApiRoutes.Expand(PromptRoutes.Version, record.PromptName, saved.Id));
     });
 
     private async Task<PromptVersionContent> PromotedContentAsync(ExperimentRecord record, CancellationToken cancellationToken)

@@ -105,6 +105,9 @@ public sealed class ApiCall(HttpRequest request, ApiPrincipal principal, ApiOpti
     /// <summary>Upper bound of <c>limit</c> on paged listings.</summary>
     public int MaxPageSize => options.MaxPageSize;
 
+    /// <summary>The API-wide settings, for the caching they allow.</summary>
+    public ApiOptions Options => options;
+
     public int Limit()
     {
         var text = Request.Query["limit"].ToString();

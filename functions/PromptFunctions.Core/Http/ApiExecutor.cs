@@ -27,7 +27,8 @@ public interface IApiDialect
 /// handler, and turn caller errors into the dialect's error responses, storage outages into 503 and anything else
 /// into a logged 500 that reveals nothing.
 /// </summary>
-public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<ApiOptions> options, ILogger<ApiExecutor> logger)
+public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOptions<ApiOptions> options, ILogger<ApiExecutor> logger, KeyRateLimiter rateLimiter,
+    Audit.AuditLog audit)
 {
     public ApiOptions Options => options.Value;
 
@@ -38,12 +39,16 @@ public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOpti
     public async Task<IResult> RunAsync<TState>(HttpRequest request, IApiDialect dialect, ApiRoles role, TState state, Func<ApiCall, TState, Task<IResult>> handler)
     {
         IResult result;
+        ApiPrincipal? wrote = null;
         try
         {
             var principal = dialect.Authenticate(request, authenticator);
             if (!principal.Has(role))
                 throw ProblemException.Forbidden($"Key '{principal.Name}' lacks the '{role.ToString().ToLowerInvariant()}' role this operation needs.");
+            rateLimiter.Require(principal);
             result = await handler(new ApiCall(request, principal, options.Value), state);
+            // A handler that returned did what was asked (refusals throw), so a write method is a write to log.
+            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)) wrote = principal;
         }
         catch (ProblemException problem)
         {
@@ -63,6 +68,9 @@ public sealed partial class ApiExecutor(ApiKeyAuthenticator authenticator, IOpti
             LogUnhandled(logger, e, request.Method, request.Path);
             result = dialect.Error(new ProblemException(500, "Internal error", $"The request failed unexpectedly; trace id {request.HttpContext.TraceIdentifier}."), request);
         }
+        if (wrote is not null) await audit.AppendAsync(request, wrote, result);
+        // Results that allow caching set their own Cache-Control over this one when they execute.
+        request.HttpContext.Response.Headers.CacheControl = HttpReplies.DefaultCacheControl;
         return dialect.Complete(result);
     }
 

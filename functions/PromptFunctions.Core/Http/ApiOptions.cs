@@ -17,4 +17,17 @@ public sealed class ApiOptions
     /// <summary>Upper bound of <c>limit</c> on paged listings.</summary>
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Whether shared caches (a CDN, a proxy) may store the fetch responses that allow caching: <c>public</c> instead
+    /// of the default <c>private</c>. Every response needs a key, so turn this on only behind a cache that
+    /// authenticates each request itself; <c>Vary: Authorization, x-api-key</c> is sent either way.
+    /// </summary>
+    public bool SharedCaching { get; set; }
+
+    /// <summary>The <c>Cache-Control</c> of a cacheable response: <paramref name="directives"/> after <c>private</c> or <c>public</c>.</summary>
+    public string CacheControl(string directives) => (SharedCaching ? "public, " : "private, ") + directives;
+
+    /// <summary>For what never changes under its URL (a dataset version, its pages).</summary>
+    public string ImmutableCacheControl => SharedCaching ? "public, " + HttpReplies.ImmutableDirectives : "private, " + HttpReplies.ImmutableDirectives;
 }

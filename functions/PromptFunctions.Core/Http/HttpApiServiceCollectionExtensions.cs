@@ -14,6 +14,11 @@ public static class HttpApiServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Audit.AuditApi>();
         services.AddSingleton<ApiExecutor>();
         services.AddSingleton<CallerApi>();
         return services;

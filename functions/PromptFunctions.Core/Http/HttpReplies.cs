@@ -5,8 +5,17 @@ namespace PromptFunctions.Core.Http;
 /// <summary>The reply shapes several features share: conditional GETs of immutable or movable things, and creates.</summary>
 public static class HttpReplies
 {
-    /// <summary>For what never changes under its URL: a version by content id, a dataset version, its pages.</summary>
-    public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
+    /// <summary>
+    /// For what never changes under its URL (a dataset version, its pages), after <c>private</c> or <c>public</c>
+    /// (<see cref="ApiOptions.ImmutableCacheControl"/>). Prompt versions are not: they can be deleted.
+    /// </summary>
+    public const string ImmutableDirectives = "max-age=31536000, immutable";
+
+    /// <summary>
+    /// Every API response whose route sets no caching of its own: authenticated answers are for their caller only,
+    /// and are revalidated before reuse.
+    /// </summary>
+    public const string DefaultCacheControl = "private, no-cache";
 
     /// <summary>
     /// Responses differ by key only in whether they are allowed at all; Vary keeps a shared cache from serving one
@@ -15,9 +24,9 @@ public static class HttpReplies
     public const string VaryByKey = "Authorization, x-api-key";
 
     /// <summary>
-    /// 304 when <c>If-None-Match</c> names <paramref name="entityId"/> (weak comparison, RFC 9110 13.1.2, so
-    /// <c>W/"id"</c> matches too) or is <c>*</c>; otherwise 200 with <paramref name="body"/>. Both carry the
-    /// validator and cache headers.
+    /// 304 when <c>If-None-Match</c> names <paramref name="entityId"/> (the entity tag's value without quotes; weak
+    /// comparison, RFC 9110 13.1.2, so <c>W/"id"</c> matches too) or is <c>*</c>; otherwise 200 with
+    /// <paramref name="body"/>. Both carry the validator and cache headers.
     /// </summary>
     /// <exception cref="ProblemException">400: the header is malformed.</exception>
     public static IResult ConditionalGet(HttpRequest request, string entityId, ReadOnlyMemory<byte> body, string cacheControl, string? quotedEntityTag = null)

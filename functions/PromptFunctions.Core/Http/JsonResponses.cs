@@ -46,6 +46,8 @@ public sealed class JsonBytesResult(int status, ReadOnlyMemory<byte> body, strin
 /// <summary>A bodiless response (204, 304) that still carries validators and cache headers.</summary>
 public sealed class EmptyResult(int status) : IResult
 {
+    public int Status => status;
+
     public string? ETag { get; init; }
     public string? CacheControl { get; init; }
     public string? Vary { get; init; }

@@ -88,7 +88,8 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 /// Builds one <see cref="IChatClient"/> pipeline per configured connection, lazily and once. Requests choose a
 /// connection by name only; endpoints and keys never come from a request.
 /// </summary>
-public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock, ModelCallMetrics? callMetrics = null) : IDisposable
+public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFactory loggerFactory, TimeProvider clock, ModelCallMetrics? callMetrics = null,
+    ModelCallsInFlight? inFlight = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
 
@@ -102,7 +103,10 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     public IChatClient GetChatClient(string name) =>
         _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
 
-    /// <summary>Telemetry and logging outermost, then the call metrics, then retries with a per-attempt timeout, then the provider.</summary>
+    /// <summary>
+    /// Telemetry and logging outermost, then the call metrics, then the process-wide bound on calls in flight, then
+    /// retries with a per-attempt timeout, then the provider.
+    /// </summary>
     private IChatClient Build(string name, ModelConnectionOptions settings)
     {
         var inner = CreateProviderClient(settings);
@@ -113,6 +117,7 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
             .UseLogging(loggerFactory)
             .UseOpenTelemetry(loggerFactory, sourceName: TelemetryNames.ModelsSource, configure: telemetry => telemetry.EnableSensitiveData = false)
             .Use(client => callMetrics is null ? client : callMetrics.Wrap(client, name, settings.Model))
+            .Use(client => inFlight is null ? client : inFlight.Wrap(client))
             .Use(client => new ResilientChatClient(client, policy, clock))
             .Build();
     }

@@ -11,6 +11,8 @@ public static class ModelServiceCollectionExtensions
     {
         services.AddOptions<ModelsOptions>().Bind(configuration.GetSection(ModelsOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
+        services.AddOptions<ModelLimitsOptions>().Bind(configuration.GetSection(ModelLimitsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ModelCallsInFlight>();
         services.AddSingleton<ModelConnections>();
         return services;
     }

@@ -15,11 +15,15 @@ public sealed record ModelCallPolicy(int MaxRetries, TimeSpan BaseDelay, TimeSpa
 
 /// <summary>
 /// Retries a model call on rate limiting (429), server errors (5xx), network failures and per-attempt timeouts,
-/// with exponential backoff and jitter; anything else (400, 401, content filters) fails at once. Each attempt
-/// gets its own timeout, so one hung call cannot stall a whole batch.
+/// with exponential backoff and jitter; anything else (400, 401, content filters, a body that is not a completion)
+/// fails at once. A <c>Retry-After</c> (or OpenAI's <c>retry-after-ms</c>) on the failed answer replaces the backoff,
+/// up to <see cref="MaxRetryAfter"/>. Each attempt gets its own timeout, so one hung call cannot stall a whole batch.
 /// </summary>
 public sealed class ResilientChatClient : DelegatingChatClient
 {
+    /// <summary>The longest wait a server's <c>Retry-After</c> can ask for; a longer one is cut to this.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
+
     private readonly ResiliencePipeline _pipeline;
 
     public ResilientChatClient(IChatClient inner, ModelCallPolicy policy, TimeProvider clock) : base(inner)
@@ -30,12 +34,16 @@ public sealed class ResilientChatClient : DelegatingChatClient
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                // A cancellation the caller did not ask for is a client's own network timeout (the SDK's and
+                // Polly's per-attempt timeouts race), as transient as Polly's.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e &&
+                    (IsTransient(e) || e is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested)),
                 MaxRetryAttempts = policy.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = policy.BaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(30),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, clock)),
             });
         }
         _pipeline = builder.AddTimeout(policy.PerCallTimeout).Build();
@@ -48,6 +56,27 @@ public sealed class ResilientChatClient : DelegatingChatClient
         TimeoutRejectedException => true,
         _ => false,
     };
+
+    /// <summary>What the failed answer asked to wait before the next attempt; null when it did not say.</summary>
+    public static TimeSpan? RetryAfter(Exception? exception, TimeProvider clock)
+    {
+        if (exception is not ClientResultException { } failure || failure.GetRawResponse() is not { } response) return null;
+        TimeSpan? wait = null;
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms) &&
+            double.TryParse(ms, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) &&
+            double.IsFinite(milliseconds) && milliseconds >= 0)
+            wait = TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxRetryAfter.TotalMilliseconds));
+        else if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
+        {
+            // Delay-seconds or an HTTP-date (RFC 9110 10.2.3).
+            if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                wait = TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryAfter.TotalSeconds));
+            else if (DateTimeOffset.TryParseExact(value, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+                wait = date - clock.GetUtcNow();
+        }
+        if (wait is not { } w) return null;
+        return w < TimeSpan.Zero ? TimeSpan.Zero : w > MaxRetryAfter ? MaxRetryAfter : w;
+    }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using PromptFunctions.Core.Http;
@@ -10,28 +12,57 @@ namespace PromptFunctions.Core.Prompts;
 /// version's sequence allocation and a tag's move plus its history entry are each one entity-group transaction.
 /// Row keys use '|' as separator because names never contain it.
 /// </summary>
+/// <remarks>
+/// Versions and history belong to a generation of the prompt (<see cref="GenerationKeys"/>): deleting the prompt
+/// ends its generation in one write of the prompt row, and the rows of ended generations are purged afterwards.
+/// A writer that raced the delete can then only write under the ended generation (and its transaction fails on the
+/// prompt row's ETag), and the purge can never remove a row of the generation that re-created the name. Tag rows
+/// have no generation: the transaction that ends a generation deletes them all.
+/// </remarks>
 internal static class RowKeys
 {
     public const string Prompt = "prompt";
-
-    public static string VersionBySequence(long sequence) => VersionKeys.BySequence(sequence);
-
-    public const string VersionBySequenceStart = VersionKeys.BySequenceStart;
-    public const string VersionBySequenceEnd = VersionKeys.BySequenceEnd;
-
-    public static string VersionById(string id) => VersionKeys.ById(id);
 
     public static string Tag(string tag) => $"tag|{tag}";
 
     public const string TagStart = "tag|";
     public const string TagEnd = "tag}";
+}
+
+/// <summary>
+/// Row keys of one generation of a prompt. Generation 0 (every prompt until it is first deleted) has the keys
+/// without prefix; generation g &gt; 0 prefixes them with <c>g{g:D10}|</c>.
+/// </summary>
+internal readonly record struct GenerationKeys(long Generation)
+{
+    private const string PrefixStart = "g";
+    private const int PrefixLength = 12;
+
+    private string Prefix => Generation == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{PrefixStart}{Generation:D10}|");
+
+    /// <summary>Prefix of every version-by-sequence key of the generation, for <see cref="SequencedVersions.ListAsync"/>.</summary>
+    public string KeyPrefix => Prefix;
+
+    public string VersionBySequence(long sequence) => Prefix + VersionKeys.BySequence(sequence);
+
+    public string VersionById(string id) => Prefix + VersionKeys.ById(id);
 
     /// <summary>Inverted so that an ascending scan lists newest history entries first.</summary>
-    public static string TagHistory(string tag, long number) => $"hist|{tag}|{VersionKeys.Inverted(number)}";
+    public string TagHistory(string tag, long number) => $"{Prefix}hist|{tag}|{VersionKeys.Inverted(number)}";
 
-    public static string TagHistoryStart(string tag) => $"hist|{tag}|";
+    public string TagHistoryStart(string tag) => $"{Prefix}hist|{tag}|";
 
-    public static string TagHistoryEnd(string tag) => $"hist|{tag}}}";
+    public string TagHistoryEnd(string tag) => $"{Prefix}hist|{tag}}}";
+
+    /// <summary>The generation a row belongs to; null for the prompt row and tag rows, which belong to none.</summary>
+    public static long? Of(string rowKey)
+    {
+        if (rowKey == RowKeys.Prompt || rowKey.StartsWith(RowKeys.TagStart, StringComparison.Ordinal)) return null;
+        if (rowKey.Length > PrefixLength && rowKey.StartsWith(PrefixStart, StringComparison.Ordinal) && rowKey[PrefixLength - 1] == '|' &&
+            long.TryParse(rowKey.AsSpan(1, PrefixLength - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+            return generation;
+        return 0;
+    }
 }
 
 internal sealed class PromptEntity : ISequencedParent
@@ -45,7 +76,27 @@ internal sealed class PromptEntity : ISequencedParent
     public string? MetadataJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The sequence counter: the highest sequence number handed out, in any generation.</summary>
     public long VersionCount { get; set; }
+
+    /// <summary>
+    /// How many versions the live generation holds. Rows written before this column existed lack it and report
+    /// the sequence counter, which is the count unless versions were deleted.
+    /// </summary>
+    public long? LiveVersionCount { get; set; }
+
+    /// <summary>
+    /// The generation whose rows are the prompt (<see cref="GenerationKeys"/>). Deleting the prompt moves it to the
+    /// next one, which a later create of the same name uses.
+    /// </summary>
+    public long Generation { get; set; }
+
+    /// <summary>
+    /// Written by every tag change, in the tag's own transaction under this row's ETag: so a tag change cannot
+    /// commit after the prompt was deleted or its target version removed, which both rewrite this row.
+    /// </summary>
+    public DateTimeOffset? TagsChangedAt { get; set; }
 
     /// <summary>
     /// Set when the prompt was deleted. The row stays as a tombstone so that sequence numbers are never reused:
@@ -54,6 +105,12 @@ internal sealed class PromptEntity : ISequencedParent
     public DateTimeOffset? DeletedAt { get; set; }
 
     public bool IsDeleted => DeletedAt is not null;
+
+    [IgnoreDataMember]
+    public GenerationKeys Keys => new(Generation);
+
+    [IgnoreDataMember]
+    public long Versions => LiveVersionCount ?? VersionCount;
 
     // The latest version's record is copied here so that fetching "latest" costs one row read and one blob read.
     public string? LatestId { get; set; }
@@ -88,7 +145,7 @@ internal sealed class PromptEntity : ISequencedParent
         : new VersionRecord(PartitionKey, LatestId, LatestSequence ?? VersionCount, LatestCreatedAt ?? CreatedAt, LatestCreatedBy ?? "", LatestMessage, LatestParent, LatestExperimentId,
             VersionLineage.FromJson(LatestOptimizationJson));
 
-    public PromptRecord ToRecord() => new(PartitionKey, Description, MetadataJson, CreatedAt, UpdatedAt, VersionCount, Latest());
+    public PromptRecord ToRecord() => new(PartitionKey, Description, MetadataJson, CreatedAt, UpdatedAt, Versions, Latest());
 }
 
 internal sealed class VersionEntity : ITableEntity
@@ -126,7 +183,7 @@ internal sealed class VersionEntity : ITableEntity
 
 /// <summary>
 /// The current target of a tag. A deleted tag stays as a tombstone (<see cref="VersionId"/> null) so that its
-/// history numbering continues if it is created again.
+/// history numbering continues if it is created again; deleting the prompt removes the row.
 /// </summary>
 internal sealed class TagEntity : ITableEntity
 {
@@ -147,6 +204,9 @@ internal sealed class TagEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public string UpdatedBy { get; set; } = "";
     public long HistoryCount { get; set; }
+
+    /// <summary>The prompt generation of the tag's latest change: a tombstone left by an ended generation is purged with it.</summary>
+    public long Generation { get; set; }
 
     public bool IsLive => VersionId is not null;
 

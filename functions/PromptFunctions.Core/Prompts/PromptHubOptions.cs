@@ -24,6 +24,13 @@ public sealed class PromptHubOptions
     [Range(0, 86400)]
     public int TagResponseMaxAgeSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// <c>max-age</c> of a version read by id or <c>v{n}</c>. Not <c>immutable</c>: a version can be deleted, and after
+    /// its prompt is deleted and the same content posted again its id names a new record (sequence, time, message).
+    /// </summary>
+    [Range(0, 31_536_000)]
+    public int VersionResponseMaxAgeSeconds { get; set; } = 3600;
+
     /// <summary><c>stale-while-revalidate</c> of tag and latest responses.</summary>
     [Range(0, 86400)]
     public int TagResponseStaleWhileRevalidateSeconds { get; set; } = 60;

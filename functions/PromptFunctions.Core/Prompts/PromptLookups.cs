@@ -8,15 +8,18 @@ using PromptFunctions.Prompts;
 namespace PromptFunctions.Core.Prompts;
 
 /// <summary>The lookups the native prompt and tag routes share: a prompt or version that must exist, and version references.</summary>
-public sealed class PromptLookups(PromptReader reader, PromptCatalog catalog, IOptions<PromptHubOptions> options, PromptFunctionsMetrics metrics)
+public sealed class PromptLookups(PromptReader reader, PromptCatalog catalog, IOptions<PromptHubOptions> options, IOptions<ApiOptions> api, PromptFunctionsMetrics metrics)
 {
     public PromptReader Reader => reader;
     public PromptCatalog Catalog => catalog;
     public PromptFunctionsMetrics Metrics => metrics;
 
     /// <summary><c>Cache-Control</c> of tag and latest responses: short, because the target moves.</summary>
-    public string MovableCacheControl { get; } = string.Create(CultureInfo.InvariantCulture,
-        $"public, max-age={options.Value.TagResponseMaxAgeSeconds}, stale-while-revalidate={options.Value.TagResponseStaleWhileRevalidateSeconds}");
+    public string MovableCacheControl { get; } = api.Value.CacheControl(string.Create(CultureInfo.InvariantCulture,
+        $"max-age={options.Value.TagResponseMaxAgeSeconds}, stale-while-revalidate={options.Value.TagResponseStaleWhileRevalidateSeconds}"));
+
+    /// <summary><c>Cache-Control</c> of a version by id or <c>v{n}</c>: longer, but not immutable, since versions can be deleted.</summary>
+    public string VersionCacheControl { get; } = api.Value.CacheControl(string.Create(CultureInfo.InvariantCulture, $"max-age={options.Value.VersionResponseMaxAgeSeconds}"));
 
     public async Task<PromptRecord> RequirePromptAsync(string name, ApiCall call)
     {

@@ -87,7 +87,10 @@ public abstract record TagPrecondition
 
     public sealed record ExistsCondition : TagPrecondition;
 
-    /// <summary>Holds when the tag points at any of <paramref name="VersionIds"/> (an If-Match list).</summary>
+    /// <summary>
+    /// Holds when the tag points at any of <paramref name="VersionIds"/> (an If-Match list): each a version id, or the
+    /// entity tag of a version's responses (<c>{id}.{sequence}</c>), which names the record too.
+    /// </summary>
     public sealed record PointsAtCondition(IReadOnlyCollection<string> VersionIds) : TagPrecondition;
 
     /// <summary>Holds when the tag row is exactly as it was read: the same target and history length (rollback's own check).</summary>
@@ -97,7 +100,7 @@ public abstract record TagPrecondition
     {
         NoneCondition => true,
         ExistsCondition => current?.VersionId is not null,
-        PointsAtCondition p => current?.VersionId is { } id && p.VersionIds.Contains(id),
+        PointsAtCondition p => current?.VersionId is { } id && p.VersionIds.Any(v => v == id || v == VersionDocument.EntityTagOf(id, current.Sequence ?? 0)),
         ExactState exact => current is not null && current.VersionId == exact.VersionId && current.HistoryCount == exact.HistoryCount,
         _ => false,
     };

@@ -22,18 +22,21 @@ public sealed class PromptReader(StorageClients storage)
         return await storage.Versions.GetBlobClient(BlobName(prompt, id)).DownloadOrNullAsync(cancellationToken);
     }
 
+    /// <summary>A version of the live prompt by content id: the prompt row (for its generation), then the version row.</summary>
     public async Task<VersionRecord?> GetVersionAsync(string prompt, string id, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt);
         if (!Identifiers.IsVersionId(id)) return null;
-        return (await GetEntityAsync<VersionEntity>(prompt, RowKeys.VersionById(id), cancellationToken))?.ToRecord();
+        if (await GetPromptEntityAsync(prompt, cancellationToken) is not { IsDeleted: false } row) return null;
+        return (await GetEntityAsync<VersionEntity>(prompt, row.Keys.VersionById(id), cancellationToken))?.ToRecord();
     }
 
     public async Task<VersionRecord?> GetVersionBySequenceAsync(string prompt, long sequence, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt);
         if (sequence < 1) return null;
-        return (await GetEntityAsync<VersionEntity>(prompt, RowKeys.VersionBySequence(sequence), cancellationToken))?.ToRecord();
+        if (await GetPromptEntityAsync(prompt, cancellationToken) is not { IsDeleted: false } row) return null;
+        return (await GetEntityAsync<VersionEntity>(prompt, row.Keys.VersionBySequence(sequence), cancellationToken))?.ToRecord();
     }
 
     /// <summary>The prompt, or null if it never existed or was deleted.</summary>
@@ -47,8 +50,9 @@ public sealed class PromptReader(StorageClients storage)
     public async Task<ResultPage<VersionRecord>> ListVersionsAsync(string prompt, int limit, long? afterSequence, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt);
-        await storage.EnsureCreatedAsync();
-        return await SequencedVersions.ListAsync<VersionEntity, VersionRecord>(storage.Prompts, prompt, limit, afterSequence, e => e.ToRecord(), r => r.Sequence, cancellationToken);
+        if (await GetPromptEntityAsync(prompt, cancellationToken) is not { IsDeleted: false } row) return new ResultPage<VersionRecord>([], null);
+        return await SequencedVersions.ListAsync<VersionEntity, VersionRecord>(storage.Prompts, prompt, limit, afterSequence, e => e.ToRecord(), r => r.Sequence,
+            cancellationToken, row.Keys.KeyPrefix);
     }
 
     /// <summary>Prompts in name order. <paramref name="afterName"/> continues after that name.</summary>
@@ -63,6 +67,10 @@ public sealed class PromptReader(StorageClients storage)
         return new ResultPage<PromptIndexItem>(page, items.Count > limit ? page[^1].Name : null);
     }
 
+    /// <summary>
+    /// One point read: a live tag row always belongs to the live prompt and points at one of its versions, because
+    /// every write that ends a generation or removes a version also rewrites or deletes the tags concerned.
+    /// </summary>
     public async Task<TagRecord?> GetTagAsync(string prompt, string tag, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt, tag);
@@ -86,12 +94,22 @@ public sealed class PromptReader(StorageClients storage)
     public async Task<ResultPage<TagHistoryEntry>> GetTagHistoryAsync(string prompt, string tag, int limit, long? beforeNumber, CancellationToken cancellationToken)
     {
         EnsureKeys(prompt, tag);
-        await storage.EnsureCreatedAsync();
-        var from = beforeNumber is { } before ? RowKeys.TagHistory(tag, before) : RowKeys.TagHistoryStart(tag);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {RowKeys.TagHistoryEnd(tag)}");
+        if (await GetPromptEntityAsync(prompt, cancellationToken) is not { IsDeleted: false } row) return new ResultPage<TagHistoryEntry>([], null);
+        var keys = row.Keys;
+        var from = beforeNumber is { } before ? keys.TagHistory(tag, before) : keys.TagHistoryStart(tag);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {from} and RowKey lt {keys.TagHistoryEnd(tag)}");
         var items = await storage.Prompts.QueryAsync<TagHistoryEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var entries = items.Take(limit).Select(e => e.ToEntry()).ToList();
         return new ResultPage<TagHistoryEntry>(entries, items.Count > limit ? entries[^1].Number.ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    /// <summary>Every tag row of the prompt, tombstones included.</summary>
+    internal async Task<List<TagEntity>> TagRowsAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {prompt} and RowKey gt {RowKeys.TagStart} and RowKey lt {RowKeys.TagEnd}");
+        var tags = new List<TagEntity>();
+        await foreach (var tag in storage.Prompts.QueryAsync<TagEntity>(filter, cancellationToken: cancellationToken)) tags.Add(tag);
+        return tags;
     }
 
     internal async Task<List<TagEntity>> TagsPointingAtAsync(string prompt, string versionId, CancellationToken cancellationToken)

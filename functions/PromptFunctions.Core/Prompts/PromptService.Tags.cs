@@ -3,7 +3,8 @@ using PromptFunctions.Core.Storage;
 
 namespace PromptFunctions.Core.Prompts;
 
-// Tag moves, deletes and rollbacks: the tag row and its history entry in one transaction, guarded by the tag's ETag.
+// Tag moves, deletes and rollbacks: the tag row and its history entry in one transaction, guarded by the tag's and
+// the prompt row's ETags.
 public sealed partial class PromptService
 {
     private Task<TagChangeOutcome> RollBackAsync(string prompt, string tag, string actor, string? reason, CancellationToken cancellationToken) =>
@@ -21,19 +22,33 @@ public sealed partial class PromptService
 
             // The history read and the move must describe the same state: require the tag to be exactly where the
             // latest entry left it, and start over if a concurrent change got in between.
-            var outcome = await ChangeTagAsync(prompt, tag, target, new TagPrecondition.ExactState(current.VersionId, current.HistoryCount), actor, reason,
+            var outcome = await ChangeTagAsync(prompt, tag, target.Id, new TagPrecondition.ExactState(current.VersionId, current.HistoryCount), actor, reason,
                 TagActions.Rollback, cancellationToken);
             return outcome is TagChangeOutcome.PreconditionFailed ? OptimisticConcurrency.Round<TagChangeOutcome>.Retry : OptimisticConcurrency.Finish(outcome);
         }, () => new TagChangeOutcome.Busy(), cancellationToken);
 
-    /// <summary>Points the tag at <paramref name="target"/> (null deletes it) and appends the history entry, if the precondition holds.</summary>
-    private async Task<TagChangeOutcome> WriteTagAsync(string prompt, string tag, VersionRecord? target, TagPrecondition precondition, string actor, string? reason,
+    /// <summary>
+    /// Points the tag at version <paramref name="targetId"/> (null deletes it) and appends the history entry, if the
+    /// precondition holds. The transaction also rewrites the prompt row under the ETag read first, so it commits
+    /// only if neither the prompt nor the target version was deleted since they were read.
+    /// </summary>
+    private async Task<TagChangeOutcome> WriteTagAsync(string prompt, string tag, string? targetId, TagPrecondition precondition, string actor, string? reason,
         string? action, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync();
         return await OptimisticConcurrency.RunAsync<TagChangeOutcome>(async _ =>
         {
-            var current = await reader.GetEntityAsync<TagEntity>(prompt, RowKeys.Tag(tag), cancellationToken);
+            var promptRow = await reader.GetPromptEntityAsync(prompt, cancellationToken);
+            if (promptRow is null || promptRow.IsDeleted)
+            {
+                return OptimisticConcurrency.Finish<TagChangeOutcome>(targetId is null ? new TagChangeOutcome.TagNotFound() : new TagChangeOutcome.VersionNotFound(targetId));
+            }
+            var keys = promptRow.Keys;
+            var currentRead = reader.GetEntityAsync<TagEntity>(prompt, RowKeys.Tag(tag), cancellationToken);
+            var targetRead = targetId is null ? Task.FromResult<VersionEntity?>(null) : reader.GetEntityAsync<VersionEntity>(prompt, keys.VersionById(targetId), cancellationToken);
+            var current = await currentRead;
+            var target = (await targetRead)?.ToRecord();
+            if (targetId is not null && target is null) return OptimisticConcurrency.Finish<TagChangeOutcome>(new TagChangeOutcome.VersionNotFound(targetId));
             var currentVersion = current?.VersionId;
             if (!precondition.HoldsFor(current)) return OptimisticConcurrency.Finish<TagChangeOutcome>(new TagChangeOutcome.PreconditionFailed(currentVersion));
             if (target is null && currentVersion is null) return OptimisticConcurrency.Finish<TagChangeOutcome>(new TagChangeOutcome.TagNotFound());
@@ -47,10 +62,11 @@ public sealed partial class PromptService
             updated.UpdatedAt = now;
             updated.UpdatedBy = actor;
             updated.HistoryCount = number;
+            updated.Generation = keys.Generation;
             var history = new TagHistoryEntity
             {
                 PartitionKey = prompt,
-                RowKey = RowKeys.TagHistory(tag, number),
+                RowKey = keys.TagHistory(tag, number),
                 Tag = tag,
                 Number = number,
                 Action = action ?? (currentVersion is null ? TagActions.Create : TagActions.Move),
@@ -68,16 +84,32 @@ public sealed partial class PromptService
                     ? new TableTransactionAction(TableTransactionActionType.Add, updated)
                     : new TableTransactionAction(TableTransactionActionType.UpdateReplace, updated, current.ETag),
                 new(TableTransactionActionType.Add, history),
+                PromptGuard(promptRow, now),
             ];
-            // A conflict here means the tag changed after we read it: the loop re-reads and re-checks the caller's
-            // precondition on the new state.
-            await storage.Prompts.SubmitTransactionAsync(actions, cancellationToken);
+            // A conflict here means the tag or the prompt changed after we read them: the loop re-reads and
+            // re-checks the caller's precondition on the new state. So does a 404: the prompt's deletion removed
+            // the tag row we read.
+            try
+            {
+                await storage.Prompts.SubmitTransactionAsync(actions, cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                return OptimisticConcurrency.Round<TagChangeOutcome>.Retry;
+            }
             return OptimisticConcurrency.Finish<TagChangeOutcome>(new TagChangeOutcome.Changed(updated.ToRecord(), history.ToEntry()));
         }, () => new TagChangeOutcome.Busy(), cancellationToken);
     }
 
+    /// <summary>
+    /// The action that ties a tag change to the prompt row as it was read: it merges one column under the row's
+    /// ETag, so the transaction fails if the prompt was deleted, a version removed or a tag changed meanwhile.
+    /// </summary>
+    private static TableTransactionAction PromptGuard(PromptEntity promptRow, DateTimeOffset now) =>
+        new(TableTransactionActionType.UpdateMerge, new TableEntity(promptRow.PartitionKey, RowKeys.Prompt) { [nameof(PromptEntity.TagsChangedAt)] = now }, promptRow.ETag);
+
     /// <summary>Turns <paramref name="tag"/> into a tombstone and returns the history entry recording it.</summary>
-    private static TagHistoryEntity Detach(TagEntity tag, string actor, string? reason, DateTimeOffset now)
+    private static TagHistoryEntity Detach(TagEntity tag, GenerationKeys keys, string actor, string? reason, DateTimeOffset now)
     {
         var previous = tag.Target();
         tag.PointAt(null);
@@ -87,7 +119,7 @@ public sealed partial class PromptService
         return new TagHistoryEntity
         {
             PartitionKey = tag.PartitionKey,
-            RowKey = RowKeys.TagHistory(tag.Name, tag.HistoryCount),
+            RowKey = keys.TagHistory(tag.Name, tag.HistoryCount),
             Tag = tag.Name,
             Number = tag.HistoryCount,
             Action = TagActions.Delete,

@@ -32,25 +32,29 @@ public sealed partial class PromptService
             var now = clock.GetUtcNow();
             var record = new VersionRecord(prompt, id, sequence, now, actor, version.Message, version.Parent, version.ExperimentId, version.Optimization);
             var updated = row ?? new PromptEntity { PartitionKey = prompt, CreatedAt = now };
-            if (row is null || row.IsDeleted)
+            var isNew = row is null || row.IsDeleted;
+            if (isNew)
             {
                 // A new prompt (or one created again after deletion) takes its description and metadata from the
-                // creating request; an existing prompt keeps its own, as Phoenix's create-or-append does.
+                // creating request; an existing prompt keeps its own, as Phoenix's create-or-append does. A tombstone
+                // already holds the generation to write in.
                 updated.CreatedAt = now;
                 updated.DeletedAt = null;
                 updated.Description = version.PromptDescription;
                 updated.MetadataJson = version.PromptMetadataJson;
             }
+            updated.LiveVersionCount = (isNew ? 0 : row!.Versions) + 1;
             updated.UpdatedAt = now;
             updated.PointLatestAt(record);
+            var keys = updated.Keys;
             return new VersionRows<PromptEntity, VersionRecord>(updated, record,
-                VersionEntity.From(record, RowKeys.VersionBySequence(sequence)), VersionEntity.From(record, RowKeys.VersionById(id)));
+                VersionEntity.From(record, keys.VersionBySequence(sequence)), VersionEntity.From(record, keys.VersionById(id)));
         }, token => reader.GetVersionAsync(prompt, id, token), cancellationToken);
 
         switch (outcome)
         {
             case SequencedCreation<PromptEntity, VersionRecord>.Created created:
-                await UpdateIndexAsync(created.Parent, cancellationToken);
+                await SyncIndexAsync(prompt);
                 return new PublishOutcome.Published(created.Record, true, []);
             case SequencedCreation<PromptEntity, VersionRecord>.AlreadyExists same:
                 return new PublishOutcome.Published(same.Record, false, []);
@@ -59,10 +63,10 @@ public sealed partial class PromptService
         }
     }
 
-    private Task<UpdatePromptOutcome> UpdatePromptRowAsync(string prompt, PromptUpdate update, CancellationToken cancellationToken)
+    private async Task<UpdatePromptOutcome> UpdatePromptRowAsync(string prompt, PromptUpdate update, CancellationToken cancellationToken)
     {
         PromptReader.EnsureKeys(prompt);
-        return OptimisticConcurrency.RunAsync<UpdatePromptOutcome>(async _ =>
+        var outcome = await OptimisticConcurrency.RunAsync<UpdatePromptOutcome>(async _ =>
         {
             var row = await reader.GetPromptEntityAsync(prompt, cancellationToken);
             if (row is null || row.IsDeleted) return OptimisticConcurrency.Finish<UpdatePromptOutcome>(new UpdatePromptOutcome.NotFound());
@@ -71,34 +75,50 @@ public sealed partial class PromptService
             if (update.MetadataJson is not null) row.MetadataJson = update.MetadataJson;
             row.UpdatedAt = clock.GetUtcNow();
             await storage.Prompts.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-            await UpdateIndexAsync(row, cancellationToken);
             return OptimisticConcurrency.Finish<UpdatePromptOutcome>(new UpdatePromptOutcome.Updated(row.ToRecord()));
         }, () => new UpdatePromptOutcome.Busy(), cancellationToken);
+        if (outcome is UpdatePromptOutcome.Updated) await SyncIndexAsync(prompt);
+        return outcome;
     }
 
-    private async Task UpdateIndexAsync(PromptEntity prompt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the prompt's listing row in line with its prompt row, after a committed write. Writers race here
+    /// without a transaction (the index is another table), so each one checks that the prompt row did not change
+    /// while it wrote: the last writer to finish then always wrote the current state. The request's cancellation
+    /// does not apply: the write it follows is committed.
+    /// </summary>
+    private async Task SyncIndexAsync(string prompt)
     {
-        // The index only serves listings; it is rewritten on every version, so a crash before this line is
-        // repaired by the next version of the same prompt.
-        var entity = new PromptIndexEntity
-        {
-            RowKey = prompt.PartitionKey,
-            CreatedAt = prompt.CreatedAt,
-            UpdatedAt = prompt.UpdatedAt,
-            VersionCount = prompt.VersionCount,
-            LatestId = prompt.LatestId,
-            Description = prompt.Description,
-        };
         try
         {
-            await storage.PromptIndex.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            for (var attempt = 1; attempt <= 20; attempt++)
+            {
+                var row = await reader.GetPromptEntityAsync(prompt, CancellationToken.None);
+                if (row is null || row.IsDeleted)
+                {
+                    await storage.PromptIndex.DeleteEntityAsync(PromptIndexEntity.Partition, prompt, ETag.All, CancellationToken.None);
+                }
+                else
+                {
+                    await storage.PromptIndex.UpsertEntityAsync(new PromptIndexEntity
+                    {
+                        RowKey = prompt,
+                        CreatedAt = row.CreatedAt,
+                        UpdatedAt = row.UpdatedAt,
+                        VersionCount = row.Versions,
+                        LatestId = row.LatestId,
+                        Description = row.Description,
+                    }, TableUpdateMode.Replace, CancellationToken.None);
+                }
+                if ((await reader.GetPromptEntityAsync(prompt, CancellationToken.None))?.ETag == row?.ETag) return;
+            }
         }
         catch (RequestFailedException e)
         {
-            LogIndexUpdateFailed(logger, e, prompt.PartitionKey);
+            LogIndexUpdateFailed(logger, e, prompt);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Prompt index update failed for {Prompt}; the prompt stays readable and the next version repairs the index")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prompt index update failed for {Prompt}; the prompt stays readable and its next write repairs the index")]
     private static partial void LogIndexUpdateFailed(ILogger logger, Exception exception, string prompt);
 }

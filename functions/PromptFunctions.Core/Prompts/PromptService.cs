@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Auth;
 using PromptFunctions.Core.Http;
 using PromptFunctions.Core.Storage;
+using PromptFunctions.Prompts;
 using PromptFunctions.Prompts.Json;
 using PromptFunctions.Prompts.Model;
 
@@ -62,6 +63,7 @@ public sealed partial class PromptService(
     public async Task<PublishOutcome> PublishAsync(NewVersion version, IReadOnlyList<string> tags, ApiPrincipal actor, string? tagReason, CancellationToken cancellationToken)
     {
         foreach (var tag in tags) RequireMayChangeTag(actor, tag);
+        RequireFitsRow(version.PromptMetadataJson, version.PromptDescription);
         var canonical = PromptVersionJson.ToCanonicalBytes(version.Content);
         var id = CanonicalJson.Sha256Hex(canonical);
         var created = await CreateVersionAsync(version, id, canonical, actor.Name, cancellationToken);
@@ -71,7 +73,7 @@ public sealed partial class PromptService(
         var moves = new List<TagMove>(tags.Count);
         foreach (var tag in tags)
         {
-            var outcome = await ChangeTagAsync(record.Prompt, tag, record, TagPrecondition.None, actor.Name, tagReason ?? version.Message ?? "set on version create", null, cancellationToken);
+            var outcome = await ChangeTagAsync(record.Prompt, tag, record.Id, TagPrecondition.None, actor.Name, tagReason ?? version.Message ?? "set on version create", null, cancellationToken);
             moves.Add(new TagMove(tag, outcome));
         }
         return new PublishOutcome.Published(record, isNew, moves);
@@ -79,10 +81,24 @@ public sealed partial class PromptService(
 
     public async Task<UpdatePromptOutcome> UpdatePromptAsync(string prompt, PromptUpdate update, ApiPrincipal actor, CancellationToken cancellationToken)
     {
+        RequireFitsRow(update.MetadataJson, update.Description);
         var outcome = await UpdatePromptRowAsync(prompt, update, cancellationToken);
         if (outcome is UpdatePromptOutcome.Updated updated)
             await AnnounceAsync(new PromptChange.PromptUpdated(updated.Prompt, actor.Name, updated.Prompt.UpdatedAt), cancellationToken);
         return outcome;
+    }
+
+    /// <summary>
+    /// The last check before the prompt row: every API bounds what it accepts, and this keeps a value the row cannot
+    /// hold from reaching storage through one that forgot (it would answer 400, and the request a 500).
+    /// </summary>
+    /// <exception cref="ProblemException">422: the metadata or description is longer than a table property holds.</exception>
+    private static void RequireFitsRow(string? metadataJson, string? description)
+    {
+        if (!TableLimits.FitsInline(metadataJson))
+            throw new ProblemException(422, "Too large", $"The prompt's metadata takes {metadataJson!.Length} characters as stored JSON; at most {TableLimits.MaxInlineChars} fit.");
+        if (!TableLimits.FitsInline(description))
+            throw new ProblemException(422, "Too large", $"The prompt's description has {description!.Length} characters; at most {TableLimits.MaxInlineChars} fit.");
     }
 
     /// <summary>Points <paramref name="tag"/> at <paramref name="versionId"/> if <paramref name="precondition"/> holds, with its history entry.</summary>
@@ -92,9 +108,8 @@ public sealed partial class PromptService(
     {
         RequireMayChangeTag(actor, tag);
         PromptReader.EnsureKeys(prompt, tag);
-        var target = await reader.GetVersionAsync(prompt, versionId, cancellationToken);
-        if (target is null) return new TagChangeOutcome.VersionNotFound(versionId);
-        return await ChangeTagAsync(prompt, tag, target, precondition, actor.Name, reason, null, cancellationToken);
+        if (!Identifiers.IsVersionId(versionId)) return new TagChangeOutcome.VersionNotFound(versionId);
+        return await ChangeTagAsync(prompt, tag, versionId, precondition, actor.Name, reason, null, cancellationToken);
     }
 
     /// <exception cref="ProblemException">403: the tag is protected.</exception>
@@ -125,8 +140,7 @@ public sealed partial class PromptService(
     public async Task<DeleteVersionOutcome> DeleteVersionAsync(string prompt, string versionId, ApiPrincipal actor, string? reason, CancellationToken cancellationToken)
     {
         PromptReader.EnsureKeys(prompt);
-        foreach (var tag in await reader.TagsPointingAtAsync(prompt, versionId, cancellationToken)) RequireMayChangeTag(actor, tag.Name);
-        var outcome = await RemoveVersionAsync(prompt, versionId, actor.Name, reason, cancellationToken);
+        var outcome = await RemoveVersionAsync(prompt, versionId, actor, reason, cancellationToken);
         if (outcome is DeleteVersionOutcome.Deleted deleted)
         {
             var now = clock.GetUtcNow();
@@ -141,17 +155,15 @@ public sealed partial class PromptService(
     public async Task<DeletePromptOutcome> DeletePromptAsync(string prompt, ApiPrincipal actor, CancellationToken cancellationToken)
     {
         PromptReader.EnsureKeys(prompt);
-        if (await reader.GetPromptAsync(prompt, cancellationToken) is null) return new DeletePromptOutcome.NotFound();
-        foreach (var tag in await reader.ListTagsAsync(prompt, cancellationToken)) RequireMayChangeTag(actor, tag.Name);
-        var outcome = await RemovePromptAsync(prompt, cancellationToken);
+        var outcome = await RemovePromptAsync(prompt, actor, cancellationToken);
         if (outcome is DeletePromptOutcome.Deleted) await AnnounceAsync(new PromptChange.PromptDeleted(prompt, actor.Name, clock.GetUtcNow()), cancellationToken);
         return outcome;
     }
 
-    private async Task<TagChangeOutcome> ChangeTagAsync(string prompt, string tag, VersionRecord? target, TagPrecondition precondition, string actor, string? reason,
+    private async Task<TagChangeOutcome> ChangeTagAsync(string prompt, string tag, string? targetId, TagPrecondition precondition, string actor, string? reason,
         string? action, CancellationToken cancellationToken)
     {
-        var outcome = await WriteTagAsync(prompt, tag, target, precondition, actor, reason, action, cancellationToken);
+        var outcome = await WriteTagAsync(prompt, tag, targetId, precondition, actor, reason, action, cancellationToken);
         if (outcome is TagChangeOutcome.Changed changed) await AnnounceAsync(new PromptChange.TagChanged(changed.Entry), cancellationToken);
         return outcome;
     }

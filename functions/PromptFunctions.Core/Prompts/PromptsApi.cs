@@ -96,7 +96,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
             Optimization = PromptContractMapping.Lineage(record.Optimization),
             Content = ContractsJson.Members(document.ContentJson),
         };
-        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), record.Id, "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));
+        return HttpReplies.Created(published.Created, ContractsJson.Serialize(response), VersionDocument.EntityTagOf(record), "/" + ApiRoutes.Expand(PromptRoutes.Version, prompt, record.Id));
     });
 
     public Task<IResult> ListVersions(HttpRequest request, string name) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
@@ -111,7 +111,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
     public Task<IResult> GetVersion(HttpRequest request, string name, string id) => executor.RunAsync(request, Dialect, ApiRoles.Read, (Api: this, Name: name, Id: id), static async (call, s) =>
     {
         var document = await s.Api.Lookups.RequireVersionAsync(s.Name, s.Id, call, fetchRoute: PromptRoutes.Version);
-        return HttpReplies.ConditionalGet(call.Request, document.Record.Id, document.ResponseBytes, HttpReplies.ImmutableCacheControl, document.ETag);
+        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.VersionCacheControl, document.ETag);
     });
 
     public Task<IResult> GetVersionVariables(HttpRequest request, string name, string id) => executor.RunAsync(request, Dialect, ApiRoles.Read, async call =>
@@ -122,7 +122,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
             : [];
         var body = new VersionVariables(document.Record.Id, document.Record.Sequence, PromptVersionJson.FormatName(document.Content.TemplateFormat),
             PromptRenderer.GetVariables(document.Content).ToList(), placeholders);
-        return HttpReplies.ConditionalGet(call.Request, document.Record.Id, ContractsJson.Serialize(body), HttpReplies.ImmutableCacheControl, document.ETag);
+        return HttpReplies.ConditionalGet(call.Request, document.EntityTag, ContractsJson.Serialize(body), lookups.VersionCacheControl, document.ETag);
     });
 
     // The fetch routes are the hot path: state goes to static lambdas instead of closures, so a cached fetch
@@ -134,7 +134,7 @@ public sealed class PromptsApi(ApiExecutor executor, PromptLookups lookups, Prom
         var record = await s.Api.Catalog.ResolveLatestAsync(prompt, out var cached, call.Aborted)
             ?? throw ProblemException.NotFound($"Prompt '{prompt}' does not exist.");
         var document = await s.Api.Lookups.RequireDocumentAsync(record, call.Aborted);
-        var reply = HttpReplies.ConditionalGet(call.Request, record.Id, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        var reply = HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
         s.Api.Lookups.Metrics.RecordFetch(PromptRoutes.Latest, cached, started);
         return reply;
     });

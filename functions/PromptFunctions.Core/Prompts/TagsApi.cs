@@ -31,7 +31,7 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
                 ? $"Prompt '{prompt}' does not exist."
                 : $"Prompt '{prompt}' has no tag '{tagName}'.");
         var document = await s.Api.Lookups.RequireDocumentAsync(record, call.Aborted);
-        var reply = HttpReplies.ConditionalGet(call.Request, record.Id, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
+        var reply = HttpReplies.ConditionalGet(call.Request, document.EntityTag, document.ResponseBytes, s.Api.Lookups.MovableCacheControl, document.ETag);
         s.Api.Lookups.Metrics.RecordFetch(TagRoutes.Tag, cached, started);
         return reply;
     });
@@ -114,7 +114,8 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
         var tags = ApiCall.EntityTags(header, "If-Match", out var any);
         if (tags is null) return TagPrecondition.None;
         if (any) return TagPrecondition.Exists;
-        // If-Match uses strong comparison: a weak tag never matches, so it can only fail.
+        // If-Match uses strong comparison: a weak tag never matches, so it can only fail. A version id or a
+        // version's entity tag ({id}.{sequence}) names the target the caller expects.
         return TagPrecondition.PointsAt(tags.Where(t => !t.StartsWith("W/", StringComparison.Ordinal)).DefaultIfEmpty("(weak)").ToArray());
     }
 
@@ -124,11 +125,11 @@ public sealed class TagsApi(ApiExecutor executor, PromptLookups lookups, PromptS
             changed.Entry.Action == TagActions.Create ? 201 : 200,
             ContractsJson.Serialize(PromptContractMapping.TagChange(moved, changed.Entry)))
         {
-            ETag = JsonResponses.Quote(moved.Target.Id),
+            ETag = JsonResponses.Quote(VersionDocument.EntityTagOf(moved.Target)),
             Location = "/" + ApiRoutes.Expand(TagRoutes.Tag, prompt, tag),
         },
         TagChangeOutcome.Changed => new EmptyResult(204),
-        TagChangeOutcome.Unchanged u => new JsonBytesResult(200, ContractsJson.Serialize(PromptContractMapping.TagChange(u.Tag, null))) { ETag = JsonResponses.Quote(u.Tag.Target.Id) },
+        TagChangeOutcome.Unchanged u => new JsonBytesResult(200, ContractsJson.Serialize(PromptContractMapping.TagChange(u.Tag, null))) { ETag = JsonResponses.Quote(VersionDocument.EntityTagOf(u.Tag.Target)) },
         TagChangeOutcome.PreconditionFailed p => throw ProblemException.PreconditionFailed(
             p.CurrentVersion is null
                 ? $"Tag '{tag}' does not exist, so the If-Match condition does not hold."

@@ -77,12 +77,14 @@ public static class SequencedVersions
     /// A page of versions newest first (the sequence rows sort that way, <see cref="VersionKeys"/>); the cursor is the
     /// last sequence number of the page, and <paramref name="afterSequence"/> continues after one.
     /// </summary>
+    /// <param name="keyPrefix">What precedes the version keys in the partition (a prompt's generation, <c>Prompts.GenerationKeys</c>).</param>
     public static async Task<ResultPage<TRecord>> ListAsync<TEntity, TRecord>(TableClient table, string partition, int limit, long? afterSequence,
-        Func<TEntity, TRecord> toRecord, Func<TRecord, long> sequenceOf, CancellationToken cancellationToken)
+        Func<TEntity, TRecord> toRecord, Func<TRecord, long> sequenceOf, CancellationToken cancellationToken, string keyPrefix = "")
         where TEntity : class, ITableEntity
     {
-        var from = afterSequence is { } after ? VersionKeys.BySequence(after) : VersionKeys.BySequenceStart;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {from} and RowKey lt {VersionKeys.BySequenceEnd}");
+        var from = keyPrefix + (afterSequence is { } after ? VersionKeys.BySequence(after) : VersionKeys.BySequenceStart);
+        var end = keyPrefix + VersionKeys.BySequenceEnd;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {from} and RowKey lt {end}");
         var rows = await table.QueryAsync<TEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).TakeAsync(limit + 1, cancellationToken);
         var page = rows.Take(limit).Select(toRecord).ToList();
         return new ResultPage<TRecord>(page, rows.Count > limit ? sequenceOf(page[^1]).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);

@@ -42,6 +42,7 @@ public sealed class StorageClients
         PromptIndex = TableService.GetTableClient(settings.PromptIndexTable);
         Versions = BlobService.GetBlobContainerClient(settings.VersionsContainer);
         Experiments = TableService.GetTableClient(settings.ExperimentsTable);
+        Audit = TableService.GetTableClient(settings.AuditTable);
         ExperimentOutputs = BlobService.GetBlobContainerClient(settings.ExperimentOutputsContainer);
         ModelCache = BlobService.GetBlobContainerClient(settings.ModelCacheContainer);
     }
@@ -52,6 +53,7 @@ public sealed class StorageClients
     public TableClient PromptIndex { get; }
     public BlobContainerClient Versions { get; }
     public TableClient Experiments { get; }
+    public TableClient Audit { get; }
     public BlobContainerClient ExperimentOutputs { get; }
     public BlobContainerClient ModelCache { get; }
 
@@ -75,6 +77,7 @@ public sealed class StorageClients
             PromptIndex.CreateIfNotExistsAsync(),
             Versions.CreateIfNotExistsAsync(),
             Experiments.CreateIfNotExistsAsync(),
+            Audit.CreateIfNotExistsAsync(),
             ExperimentOutputs.CreateIfNotExistsAsync(),
             ModelCache.CreateIfNotExistsAsync());
     }

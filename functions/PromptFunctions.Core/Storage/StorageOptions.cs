@@ -36,6 +36,10 @@ public sealed class StorageOptions
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string ExperimentsTable { get; set; } = "experiments";
 
+    /// <summary>The append-only audit log of writes.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    public string AuditTable { get; set; } = "audit";
+
     /// <summary>Model outputs too large for a table property.</summary>
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
     public string ExperimentOutputsContainer { get; set; } = "experiment-outputs";

@@ -1,3 +1,4 @@
+using PromptFunctions.Core.Storage;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PromptFunctions.Contracts.Suites;
@@ -42,7 +43,12 @@ public sealed class SuiteRequestReader(
         var definition = new SuiteDefinition(prompt.Value.Reference, dataset, evaluators, candidates, baseline, (int)repetitions, (int)concurrency, margin, schedule, enabled);
         // Checked against the rest of the suite, so only once that is valid.
         if (optimize is not null && !await optimization.CheckAsync(definition, optimize, cursor, cancellationToken)) return null;
-        return definition with { OptimizeOnRegression = optimize };
+        definition = definition with { OptimizeOnRegression = optimize };
+        // The suite and each run keep the definition in one table property.
+        var stored = System.Text.Encoding.UTF8.GetCharCount(SuiteDefinitions.Serialize(definition));
+        if (stored <= TableLimits.MaxInlineChars) return definition;
+        cursor.Fault("$", $"the definition takes {stored} characters as stored JSON, at most {TableLimits.MaxInlineChars} fit (long evaluator values or invocation parameters?)");
+        return null;
     }
 
     private async Task<(SuitePromptReference Reference, PromptVersionContent Content)?> ReadPromptAsync(JsonNode? node, ValidatingJsonReader cursor, CancellationToken cancellationToken)

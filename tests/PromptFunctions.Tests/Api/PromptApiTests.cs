@@ -24,7 +24,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(id, second.Json["id"]!.GetValue<string>());
         Assert.Equal(1, second.Json["sequence"]!.GetValue<int>());
         Assert.Equal($"/api/prompts/{prompt}/versions/{id}", first.Header("Location"));
-        Assert.Equal($"\"{id}\"", first.Header("ETag"));
+        Assert.Equal($"\"{id}.1\"", first.Header("ETag"));
         Assert.True(first.Json["created"]!.GetValue<bool>());
         Assert.False(second.Json["created"]!.GetValue<bool>());
         Assert.Equal("admin", first.Json["created_by"]!.GetValue<string>());
@@ -32,7 +32,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
     }
 
     [Theory, MemberData(nameof(Drivers.All), MemberType = typeof(Drivers))]
-    public async Task A_version_is_served_immutable_by_id_and_by_sequence(string kind)
+    public async Task A_version_is_served_by_id_and_by_sequence_with_its_record_in_the_entity_tag(string kind)
     {
         var api = hosts[kind];
         var prompt = Drivers.PromptName("immut");
@@ -43,17 +43,20 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         {
             var response = await api.GetAsync($"/api/prompts/{prompt}/versions/{reference}");
             Assert.Equal(200, response.Status);
-            Assert.Equal($"\"{id}\"", response.Header("ETag"));
-            Assert.Equal("public, max-age=31536000, immutable", response.Header("Cache-Control"));
+            Assert.Equal($"\"{id}.1\"", response.Header("ETag"));
+            // Not immutable: the version can be deleted, and its id re-created as another record.
+            Assert.Equal("private, max-age=3600", response.Header("Cache-Control"));
             Assert.StartsWith("application/json", response.ContentType);
             Assert.Equal("You are {{persona}}.", response.Json["template"]!["messages"]![0]!["content"]!.GetValue<string>());
             Assert.Equal(1, response.Json["sequence"]!.GetValue<int>());
             Assert.NotNull(response.Json["created_at"]);
 
-            var revalidated = await api.GetAsync($"/api/prompts/{prompt}/versions/{reference}", headers: Samples.Header("If-None-Match", $"\"{id}\""));
+            var revalidated = await api.GetAsync($"/api/prompts/{prompt}/versions/{reference}", headers: Samples.Header("If-None-Match", $"\"{id}.1\""));
             Assert.Equal(304, revalidated.Status);
             Assert.Equal("", revalidated.Body);
-            Assert.Equal($"\"{id}\"", revalidated.Header("ETag"));
+            Assert.Equal($"\"{id}.1\"", revalidated.Header("ETag"));
+            // The content id alone does not name the response.
+            Assert.Equal(200, (await api.GetAsync($"/api/prompts/{prompt}/versions/{reference}", headers: Samples.Header("If-None-Match", $"\"{id}\""))).Status);
         }
         var other = await api.GetAsync($"/api/prompts/{prompt}/versions/v1", headers: Samples.Header("If-None-Match", "\"something-else\""));
         Assert.Equal(200, other.Status);
@@ -69,21 +72,21 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         var byTag = await api.GetAsync($"/api/prompts/{prompt}/tags/staging");
         var latest = await api.GetAsync($"/api/prompts/{prompt}/latest");
         Assert.Equal(200, byTag.Status);
-        Assert.Equal($"\"{v1}\"", byTag.Header("ETag"));
-        Assert.Equal("public, max-age=10, stale-while-revalidate=60", byTag.Header("Cache-Control"));
+        Assert.Equal($"\"{v1}.1\"", byTag.Header("ETag"));
+        Assert.Equal("private, max-age=10, stale-while-revalidate=60", byTag.Header("Cache-Control"));
         Assert.Equal(byTag.Body, latest.Body);
-        Assert.Equal(304, (await api.GetAsync($"/api/prompts/{prompt}/tags/staging", headers: Samples.Header("If-None-Match", $"\"{v1}\""))).Status);
+        Assert.Equal(304, (await api.GetAsync($"/api/prompts/{prompt}/tags/staging", headers: Samples.Header("If-None-Match", $"\"{v1}.1\""))).Status);
 
         var v2 = (await api.CreateVersionAsync(prompt, Samples.Chat(user: "Hi {{name}}")))["id"]!.GetValue<string>();
-        Assert.Equal($"\"{v2}\"", (await api.GetAsync($"/api/prompts/{prompt}/latest")).Header("ETag"));
+        Assert.Equal($"\"{v2}.2\"", (await api.GetAsync($"/api/prompts/{prompt}/latest")).Header("ETag"));
         var moved = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v2, ["reason"] = "ship" });
         Assert.Equal(200, moved.Status);
 
         // The tag moved in this process, so its cached resolution is dropped at once: no stale read, and the old
         // validator no longer matches.
-        var after = await api.GetAsync($"/api/prompts/{prompt}/tags/staging", headers: Samples.Header("If-None-Match", $"\"{v1}\""));
+        var after = await api.GetAsync($"/api/prompts/{prompt}/tags/staging", headers: Samples.Header("If-None-Match", $"\"{v1}.1\""));
         Assert.Equal(200, after.Status);
-        Assert.Equal($"\"{v2}\"", after.Header("ETag"));
+        Assert.Equal($"\"{v2}.2\"", after.Header("ETag"));
         Assert.Equal(2, after.Json["sequence"]!.GetValue<int>());
     }
 
@@ -149,7 +152,7 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
 
         var fresh = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v2 }, headers: Samples.Header("If-Match", $"\"{v1}\""));
         Assert.Equal(200, fresh.Status);
-        Assert.Equal($"\"{v2}\"", fresh.Header("ETag"));
+        Assert.Equal($"\"{v2}.2\"", fresh.Header("ETag"));
 
         await using var quiet = await api.QuietAsync();
         var before = await api.Storage.SnapshotAsync();
@@ -161,7 +164,10 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         Assert.Equal(412, missing.Status);
         Assert.Equal(before, await api.Storage.SnapshotAsync());
 
-        var listMatch = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 }, headers: Samples.Header("If-Match", $"\"{v1}\", \"{v2}\""));
+        // A version id or the entity tag of a fetch ({id}.{sequence}) names the expected target.
+        var staleTag = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 }, headers: Samples.Header("If-Match", $"\"{v2}.1\""));
+        Assert.Equal(412, staleTag.Status);
+        var listMatch = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 }, headers: Samples.Header("If-Match", $"\"{v1}\", \"{v2}.2\""));
         Assert.Equal(200, listMatch.Status);
         var same = await api.PutAsync($"/api/prompts/{prompt}/tags/staging", new JsonObject { ["version"] = v3 });
         Assert.Equal(200, same.Status);
@@ -177,14 +183,14 @@ public sealed class PromptApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHos
         var prompt = Drivers.PromptName("rb");
         var v1 = (await api.CreateVersionAsync(prompt, Samples.Chat(), tags: ["production"]))["id"]!.GetValue<string>();
         var v2 = (await api.CreateVersionAsync(prompt, Samples.Chat(user: "regressed"), tags: ["production"]))["id"]!.GetValue<string>();
-        Assert.Equal($"\"{v2}\"", (await api.GetAsync($"/api/prompts/{prompt}/tags/production")).Header("ETag"));
+        Assert.Equal($"\"{v2}.2\"", (await api.GetAsync($"/api/prompts/{prompt}/tags/production")).Header("ETag"));
 
         var rollback = await api.PostAsync($"/api/prompts/{prompt}/tags/production/rollback", new JsonObject { ["reason"] = "quality dropped" }, key: TestKeys.Promoter);
 
         Assert.Equal(200, rollback.Status);
         Assert.Equal(v1, rollback.Json["version"]!["id"]!.GetValue<string>());
         Assert.Equal("rollback", rollback.Json["history_entry"]!["action"]!.GetValue<string>());
-        Assert.Equal($"\"{v1}\"", (await api.GetAsync($"/api/prompts/{prompt}/tags/production")).Header("ETag"));
+        Assert.Equal($"\"{v1}.1\"", (await api.GetAsync($"/api/prompts/{prompt}/tags/production")).Header("ETag"));
         var history = (await api.GetAsync($"/api/prompts/{prompt}/tags/production/history")).Json["data"]!.AsArray();
         Assert.Equal(["rollback", "move", "create"], history.Select(h => h!["action"]!.GetValue<string>()));
         Assert.Equal("quality dropped", history[0]!["reason"]!.GetValue<string>());

@@ -434,7 +434,7 @@ public sealed class DatasetApiTests(ApiHostsFixture hosts) : IClassFixture<ApiHo
         var id = byNumber.Json["id"].Str()!;
         var byId = await api.GetAsync($"/api/datasets/alpha/versions/{id}");
         Assert.Equal(byNumber.Body, byId.Body);
-        Assert.Equal("public, max-age=31536000, immutable", byId.Header("Cache-Control"));
+        Assert.Equal("private, max-age=31536000, immutable", byId.Header("Cache-Control"));
         Assert.Equal(304, (await api.GetAsync($"/api/datasets/alpha/versions/{id}", headers: new Dictionary<string, string> { ["If-None-Match"] = $"\"{id}\"" })).Status);
 
         Assert.Equal(404, (await api.GetAsync("/api/datasets/nobody")).Status);

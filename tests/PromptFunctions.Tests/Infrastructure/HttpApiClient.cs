@@ -37,8 +37,9 @@ public sealed class HttpApiClient(Uri baseAddress) : IDisposable
         using var response = await SendUntracedAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers) all[name] = string.Join(", ", values);
-        foreach (var (name, values) in response.Content.Headers) all[name] = string.Join(", ", values);
+        // As sent: the parsed views reorder directives (Cache-Control), and tests compare with what the server wrote.
+        foreach (var (name, values) in response.Headers.NonValidated) all[name] = string.Join(", ", values);
+        foreach (var (name, values) in response.Content.Headers.NonValidated) all[name] = string.Join(", ", values);
         return new ApiResponse((int)response.StatusCode, text, all);
     }
 

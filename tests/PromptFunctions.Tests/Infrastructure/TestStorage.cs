@@ -15,6 +15,7 @@ public sealed class TestStorage
         PromptIndexTable = AzuriteServer.UniqueName("index");
         VersionsContainer = AzuriteServer.UniqueName("versions");
         ExperimentsTable = AzuriteServer.UniqueName("experiments");
+        AuditTable = AzuriteServer.UniqueName("audit");
         ExperimentOutputsContainer = AzuriteServer.UniqueName("outputs");
         ModelCacheContainer = AzuriteServer.UniqueName("modelcache");
         DatasetsTable = AzuriteServer.UniqueName("datasets");
@@ -33,6 +34,7 @@ public sealed class TestStorage
     public string PromptIndexTable { get; }
     public string VersionsContainer { get; }
     public string ExperimentsTable { get; }
+    public string AuditTable { get; }
     public string ExperimentOutputsContainer { get; }
     public string ModelCacheContainer { get; }
     public string DatasetsTable { get; }
@@ -61,6 +63,7 @@ public sealed class TestStorage
         ["Storage:PromptIndexTable"] = PromptIndexTable,
         ["Storage:VersionsContainer"] = VersionsContainer,
         ["Storage:ExperimentsTable"] = ExperimentsTable,
+        ["Storage:AuditTable"] = AuditTable,
         ["Storage:ExperimentOutputsContainer"] = ExperimentOutputsContainer,
         ["Storage:ModelCacheContainer"] = ModelCacheContainer,
         ["Datasets:Table"] = DatasetsTable,

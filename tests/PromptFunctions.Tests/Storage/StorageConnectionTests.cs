@@ -145,7 +145,7 @@ public sealed class StorageConnectionTests
         await clients.Prompts.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("nobody", "nothing");
         await clients.Versions.GetBlobClient("nothing").ExistsAsync();
 
-        Assert.Equal(6, afterCreate); // three tables and three containers
+        Assert.Equal(7, afterCreate); // four tables (prompts, index, experiments, audit) and three containers
         Assert.Equal(afterCreate + 2, counter.Count);
     }
 

@@ -69,7 +69,14 @@ public sealed class LangfuseApi(ApiExecutor executor, PromptReader store, Prompt
         foreach (var label in create.Labels) api.Prompts.RequireMayChangeTag(call.Principal, label);
         var prompt = create.Name;
 
-        if (await api.Store.GetPromptAsync(prompt, call.Aborted) is { Latest: { } latest })
+        var existing = await api.Store.GetPromptAsync(prompt, call.Aborted);
+        // The prompt's tags join its other metadata in one table property: check that they fit before anything is written.
+        if (create.Tags is { } wanted && existing?.MetadataJson is { } metadata && LangfuseFormat.MetadataWithTags(metadata, wanted) is { } merged && !TableLimits.FitsInline(merged))
+        {
+            throw ProblemException.BadRequest(
+                $"$.tags: with the prompt's other metadata the tags take {merged.Length} characters as stored JSON, at most {TableLimits.MaxInlineChars} fit.");
+        }
+        if (existing is { Latest: { } latest })
         {
             var previous = await api.Catalog.GetDocumentAsync(latest, call.Aborted) ?? throw PromptLookups.MissingContent(latest);
             if (LangfuseFormat.IsChat(previous.Content) != create.IsChat)

@@ -100,6 +100,11 @@ public static partial class LangfuseFormat
         {
             if (cursor.String(array[i], ValidatingJsonReader.Index("$.tags", i), MaxTagLength) is { } tag && !tags.Contains(tag, StringComparer.Ordinal)) tags.Add(tag);
         }
+        // Tags are stored as JSON in one table property, where escapes (quotes, control and non-ASCII characters)
+        // make them longer than they look.
+        var stored = MetadataWithTags(null, tags).Length;
+        if (stored > TableLimits.MaxInlineChars)
+            cursor.Fault("$.tags", $"the tags take {stored} characters as stored JSON (escapes included), at most {TableLimits.MaxInlineChars} fit");
         return tags;
     }
 

@@ -143,6 +143,13 @@ internal sealed class DatasetUploadReader(DatasetOptions options)
         {
             throw ProblemException.BadRequest($"The multipart body is malformed: {e.Message}");
         }
+        catch (IOException e) when (e is not BadHttpRequestException && !call.Aborted.IsCancellationRequested)
+        {
+            // The multipart reader reports a body that ends before its closing boundary as an IOException, whether
+            // the body was cut short or never contained the Content-Type's boundary at all.
+            throw ProblemException.BadRequest(
+                $"The multipart body is malformed: it ends before its closing boundary line '--{ApiCall.Printable(boundary)}--'; it was cut short, or its parts are delimited by a boundary other than the Content-Type's.");
+        }
         return (format ?? throw ProblemException.BadRequest("The form has no file part; send the examples as a file (Content-Disposition with a filename)."), message, description);
     }
 
