@@ -62,7 +62,7 @@ public static class ColdStartBench
         var output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();
         if (child.ExitCode != 0) throw new InvalidOperationException($"child failed ({child.ExitCode}): {output}");
-        foreach (var line in output.Split('\n').Where(l => l.Contains(" queued ", StringComparison.Ordinal))) Console.WriteLine("  child: " + line);
+        foreach (var line in output.Split('\n').Where(l => l.Contains(" queued ", StringComparison.Ordinal) || l.StartsWith("JIT: ", StringComparison.Ordinal))) Console.WriteLine("  child: " + line);
         return output.Split('\n').Single(l => l.StartsWith("COLD ", StringComparison.Ordinal))["COLD ".Length..].Trim();
     }
 
@@ -78,8 +78,15 @@ public static class ColdStartBench
         });
         var hostStart = DateTime.UtcNow - processStart;
         using var http = Program.Client(host.Address);
+        var (m0, t0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var (first, cpu, _) = await ThroughputBench.Measure(() => ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency));
+        var (m1, t1) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var second = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
+        var (m2, t2) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        // Methods compiled (tier 0 and the tier-1 rejits) and the time spent compiling them, per phase: whether what the
+        // first run pays more than the second is JIT.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"JIT: before the first run {m0} methods in {t0.TotalMilliseconds:F0} ms; first run {m1 - m0} in {(t1 - t0).TotalMilliseconds:F0} ms; second run {m2 - m1} in {(t2 - t1).TotalMilliseconds:F0} ms"));
         var third = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"COLD {hostStart.TotalMilliseconds:F0} {first.TotalMilliseconds:F0} {cpu.TotalMilliseconds:F0} {second.TotalMilliseconds:F0} {third.TotalMilliseconds:F0}"));

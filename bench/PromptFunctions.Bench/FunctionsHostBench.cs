@@ -22,7 +22,7 @@ public static class FunctionsHostBench
     public static async Task<int> RunAsync(string storage, int rows)
     {
         var root = RepoRoot();
-        var app = Path.Combine(root, "functions", "PromptFunctions.FunctionApp", "bin", "Release", "net10.0");
+        var app = Environment.GetEnvironmentVariable("PF_BENCH_APP") ?? Path.Combine(root, "functions", "PromptFunctions.FunctionApp", "bin", "Release", "net10.0");
         var command = Environment.GetEnvironmentVariable("FUNCTIONS_HOST") is { Length: > 0 } configured
             ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared", "functions-host", "func-host"));
         if (!File.Exists(command)) throw new InvalidOperationException($"no Functions host at {command}; set FUNCTIONS_HOST to a func-host script");

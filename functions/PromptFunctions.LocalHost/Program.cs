@@ -30,11 +30,7 @@ public sealed class Program
         builder.Services.AddWebUi(builder.Configuration);
         builder.Services.AddPromptFunctionsTelemetry(builder.Configuration);
         var durable = builder.Configuration.GetSection(LocalDurableTaskOptions.Section).Get<LocalDurableTaskOptions>() ?? new LocalDurableTaskOptions();
-        builder.Services.AddLocalDurableTaskEngine(durable, registry =>
-        {
-            registry.AddPromptFunctionsTasks();
-            WarmUpService.AddTasks(registry);
-        });
+        builder.Services.AddLocalDurableTaskEngine(durable, registry => registry.AddPromptFunctionsTasks());
         // After the engine, so its sidecar is up when the first pass asks it for orchestrations.
         if (builder.Configuration.GetSection(ExperimentsOptions.Section).Get<ExperimentsOptions>()?.WarmUpAtStart ?? true)
             builder.Services.AddHostedService<WarmUpService>();

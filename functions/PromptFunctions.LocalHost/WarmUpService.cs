@@ -1,60 +1,63 @@
-using Microsoft.DurableTask;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
+using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Core.Experiments;
 
 namespace PromptFunctions.LocalHost;
 
 /// <summary>
-/// Warms the experiment path before the host takes requests: the row's code (<see cref="ExperimentWarmUp"/>) and one
-/// orchestration with one activity through the in-process engine (the sidecar, the gRPC streams, history
-/// serialization, the worker's dispatch), which is then purged. The first experiment after <c>./run.sh</c> was
-/// 1.7-1.9x its ideal, mostly JIT on a 2-core machine; a nightly run on a fresh host is always such a first run.
-/// Bounded, and never fails the start.
+/// Warms the experiment path before the host takes requests: the row's code (<see cref="ExperimentWarmUp"/>) and,
+/// beside it, one orchestration with one activity through the in-process engine (<see cref="ExperimentEngineWarmUp"/>:
+/// the sidecar, the gRPC streams, history serialization, the worker's dispatch). Once the server listens, one request
+/// to its own health route over loopback warms what every first request pays (Kestrel's connection and parser, the
+/// route table, the middleware) and the client side of HTTP/1.1 that model calls use. The first experiment after
+/// <c>./run.sh</c> was 1.7-1.9x its ideal, mostly JIT on a 2-core machine; a nightly run on a fresh host is always
+/// such a first run. Bounded, and never fails the start.
 /// </summary>
-public sealed class WarmUpService(ExperimentWarmUp experiments, DurableTaskClient durable, ILogger<WarmUpService> logger) : IHostedService
+public sealed class WarmUpService(ExperimentWarmUp rows, ExperimentEngineWarmUp engine, DurableTaskClient durable, IServer server, ILogger<WarmUpService> logger)
+    : IHostedLifecycleService
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan RequestLimit = TimeSpan.FromSeconds(5);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Limit);
-        await Task.WhenAll(experiments.WarmAsync(limit.Token), WarmEngineAsync(limit.Token));
+        await Task.WhenAll(rows.WarmAsync(limit.Token), engine.RunAsync(durable, warmRows: false, limit.Token));
+    }
+
+    /// <summary>After every hosted service started, so the server listens; the host's start awaits it.</summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (LoopbackAddress() is not { } address) return;
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(RequestLimit);
+            using var http = new HttpClient { BaseAddress = address };
+            using var response = await http.GetAsync(HealthRoutes.Health, limit.Token);
+            await response.Content.ReadAsByteArrayAsync(limit.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning(e, "The warm-up request to {Address} did not finish; the first request will be slower", address);
+        }
+    }
+
+    /// <summary>Where this host can reach itself: its first http address, with a wildcard host made loopback.</summary>
+    private Uri? LoopbackAddress()
+    {
+        var listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
+        if (listening is null) return null;
+        var wildcard = listening.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+        return Uri.TryCreate(wildcard.TrimEnd('/') + "/", UriKind.Absolute, out var uri) ? uri : null;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task WarmEngineAsync(CancellationToken cancellationToken)
-    {
-        var instanceId = "pf-warm-up-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(WarmUpOrchestrator), 1, new StartOrchestrationOptions(InstanceId: instanceId), cancellationToken);
-            await durable.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-            await durable.PurgeInstanceAsync(instanceId, cancellation: cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested || e is OperationCanceledException)
-        {
-            logger.LogWarning(e, "The Durable engine warm-up did not finish; the first experiment will be slower");
-        }
-    }
-
-    /// <summary>Registers the warm-up's tasks; the local host's engine only (the Functions app has no use for them).</summary>
-    public static void AddTasks(DurableTaskRegistry registry)
-    {
-        registry.AddOrchestrator<WarmUpOrchestrator>();
-        registry.AddActivity<WarmUpActivity>();
-    }
-}
-
-/// <summary>Calls one activity, like an experiment's first batch. Deterministic: its input and the activity's result only.</summary>
-public sealed class WarmUpOrchestrator : TaskOrchestrator<int, int>
-{
-    public override Task<int> RunAsync(TaskOrchestrationContext context, int input) =>
-        context.CallActivityAsync<int>(nameof(WarmUpActivity), input);
-}
-
-public sealed class WarmUpActivity : TaskActivity<int, int>
-{
-    public override Task<int> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input);
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

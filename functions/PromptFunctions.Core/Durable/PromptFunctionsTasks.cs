@@ -33,6 +33,8 @@ public static class PromptFunctionsTasks
         registry.AddActivity<RecordOptimizationRoundActivity>();
         registry.AddActivity<FinishOptimizationActivity>();
         registry.AddActivity<FailOptimizationActivity>();
+        registry.AddOrchestrator<WarmUpOrchestrator>();
+        registry.AddActivity<WarmUpActivity>();
         return registry;
     }
 }

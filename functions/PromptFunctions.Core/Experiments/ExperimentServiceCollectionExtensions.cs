@@ -20,6 +20,7 @@ public static class ExperimentServiceCollectionExtensions
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentEngine>();
         services.AddSingleton<ExperimentWarmUp>();
+        services.AddSingleton<ExperimentEngineWarmUp>();
         services.AddSingleton<ExperimentRequestReader>();
         services.AddSingleton<ExperimentsApi>();
         services.AddSingleton<PlaygroundApi>();

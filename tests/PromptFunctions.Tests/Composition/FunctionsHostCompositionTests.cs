@@ -74,7 +74,7 @@ public sealed class FunctionsHostCompositionTests
             transformer.Transform(published);
 
         string[] orchestrators = [nameof(Core.Experiments.RunExperimentOrchestrator), nameof(Core.Webhooks.DeliverWebhookOrchestrator), nameof(Core.Suites.RunSuiteOrchestrator),
-            nameof(Core.Optimization.RunOptimizationOrchestrator)];
+            nameof(Core.Optimization.RunOptimizationOrchestrator), nameof(Core.Experiments.WarmUpOrchestrator)];
         var expected = orchestrators
             .Concat(new[] { nameof(Core.Experiments.RunExperimentBatchActivity),
                 nameof(Core.Experiments.FinalizeExperimentActivity), nameof(Core.Experiments.FailExperimentActivity),
@@ -82,7 +82,8 @@ public sealed class FunctionsHostCompositionTests
                 nameof(Core.Suites.PrepareSuiteRunActivity), nameof(Core.Suites.CompleteSuiteRunActivity), nameof(Core.Suites.FailSuiteRunActivity),
                 nameof(Core.Optimization.StartOptimizationActivity), nameof(Core.Optimization.EvaluateOptimizationActivity),
                 nameof(Core.Optimization.ProposeCandidatesActivity), nameof(Core.Optimization.RecordOptimizationRoundActivity),
-                nameof(Core.Optimization.FinishOptimizationActivity), nameof(Core.Optimization.FailOptimizationActivity) })
+                nameof(Core.Optimization.FinishOptimizationActivity), nameof(Core.Optimization.FailOptimizationActivity),
+                nameof(Core.Experiments.WarmUpActivity) })
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, published.Select(f => f.Name!).Order(StringComparer.Ordinal));
         Assert.All(published.Where(f => orchestrators.Contains(f.Name)), f => Assert.Contains(f.RawBindings!, b => b.Contains("orchestrationTrigger", StringComparison.Ordinal)));

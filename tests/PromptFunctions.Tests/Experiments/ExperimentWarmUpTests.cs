@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.StubModel;
 using PromptFunctions.Tests.Infrastructure;
 
 namespace PromptFunctions.Tests.Experiments;
@@ -25,7 +26,7 @@ public sealed class ExperimentWarmUpTests
         var durable = driver.Services.GetRequiredService<DurableTaskClient>();
         var instances = new List<string>();
         await foreach (var instance in durable.GetAllInstancesAsync()) instances.Add(instance.InstanceId);
-        Assert.DoesNotContain(instances, id => id.StartsWith("pf-warm-up-", StringComparison.Ordinal));
+        Assert.DoesNotContain(instances, id => id.StartsWith(ExperimentEngineWarmUp.InstancePrefix, StringComparison.Ordinal));
 
         // The warm-up must not change how a first experiment runs.
         await host.Api.CreateVersionAsync("warm", new JsonObject { ["template"] = "echo: {{q}}" });
@@ -42,6 +43,49 @@ public sealed class ExperimentWarmUpTests
         Assert.Equal("completed", done["status"]!.GetValue<string>());
         Assert.Equal(30, (await host.RowsAsync(id)).Count);
         Assert.Equal(1.0, done["aggregates"]!["evaluators"]!["exact_match"]!["pass_rate"]!.GetValue<double>());
+    }
+
+    /// <summary>
+    /// On the real host the warm-up is a timer function that runs when the host starts (RunOnStartup), starts the
+    /// warm-up orchestration through its Durable client, waits for it and purges it. Its own host (the shared one runs
+    /// with the warm-up off, as every test host does), so the long-wait category.
+    /// </summary>
+    [Fact, Trait("Category", CrashScenario.LongWait)]
+    public async Task The_functions_host_warms_up_at_start_and_leaves_nothing_stored_or_scheduled()
+    {
+        await using var model = await StubModelServer.StartAsync();
+        var settings = FunctionsHostDriver.StubModelSettings(model.Endpoint);
+        settings["Experiments:WarmUpAtStart"] = "true";
+        settings["AzureFunctionsJobHost:logging:logLevel:Function.WarmUpExperimentEngine"] = "Information";
+        settings["AzureFunctionsJobHost:logging:logLevel:Function.WarmUpActivity"] = "Information";
+        await using var host = await FunctionsHostDriver.StartAsync(settings);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!host.Host.Log().Contains("Executed 'Functions.WarmUpExperimentEngine' (Succeeded", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the warm-up did not finish within 60 s:\n" + host.Host.LogTail());
+            await Task.Delay(200);
+        }
+        var log = host.Host.Log();
+        Assert.Contains("Executed 'Functions.WarmUpActivity' (Succeeded", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up did not finish", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("warm-up failed", log, StringComparison.Ordinal);
+        Assert.Equal(0, model.Calls);
+
+        // Nothing of it in the app's tables nor in the task hub's (the instance and its history were purged).
+        var service = new TableServiceClient(host.Storage.ConnectionString);
+        var left = new List<string>();
+        await foreach (var table in service.QueryAsync())
+        {
+            var client = service.GetTableClient(table.Name);
+            await foreach (var entity in client.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+            {
+                if (table.Name == host.Storage.ExperimentsTable || entity.PartitionKey.StartsWith(ExperimentEngineWarmUp.InstancePrefix, StringComparison.Ordinal))
+                    left.Add($"{table.Name}: {entity.PartitionKey}/{entity.RowKey}");
+            }
+        }
+        Assert.Empty(left);
+        Assert.Empty((await host.GetAsync("/api/experiments")).Json["data"]!.AsArray());
     }
 
     [Fact]

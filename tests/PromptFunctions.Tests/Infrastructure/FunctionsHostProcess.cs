@@ -148,6 +148,13 @@ public sealed class FunctionsHostProcess : IAsyncDisposable
     /// <summary>Ends the host's Azurite while the host runs on: a storage outage.</summary>
     public void StopStorage() => _azurite.Stop();
 
+    /// <summary>The host's whole log so far (what its log levels let through).</summary>
+    public string Log()
+    {
+        var log = Path.Combine(StateDirectory, "host.log");
+        return File.Exists(log) ? ReadShared(log) : "";
+    }
+
     /// <summary>The last lines of the host's log, for failure messages.</summary>
     public string LogTail(int lines = 40)
     {
