@@ -76,6 +76,10 @@ public static class ExperimentBench
     });
 
     /// <summary>Runs prompt bench-exp over a stored dataset; the time from the start request to the poll that sees completed.</summary>
+    /// <summary>How often the bench asks for the experiment's state (25 ms unless <c>PF_BENCH_POLL_MS</c> says otherwise).</summary>
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("PF_BENCH_POLL_MS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0 ? ms : 25);
+
     internal static async Task<TimeSpan> RunExperimentAsync(HttpClient http, string dataset, int concurrency)
     {
         var started = Stopwatch.GetTimestamp();
@@ -104,7 +108,7 @@ public static class ExperimentBench
                 return elapsed;
             }
             if (status is "failed" or "cancelled") throw new InvalidOperationException($"run {dataset} ended {status}: {state}");
-            await Task.Delay(25);
+            await Task.Delay(PollInterval);
         }
     }
 

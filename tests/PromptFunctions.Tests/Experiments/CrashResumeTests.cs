@@ -39,7 +39,7 @@ public abstract class CrashScenario(ITestOutputHelper output)
 
     protected static async Task<ExperimentTestHost> StartAsync()
     {
-        // 2,000 rows at 20 in flight and 100 ms a call: about 10 s of model time, long enough to be killed halfway.
+        // 2,000 rows at 20-50 in flight and 100 ms a call: 4-10 s of model time, long enough to be killed halfway.
         var host = await ExperimentTestHost.StartAsync(Drivers.FunctionsHost, latency: TimeSpan.FromMilliseconds(100), ownHost: true);
         await host.Api.CreateVersionAsync("crash", new JsonObject
         {
@@ -108,7 +108,11 @@ public sealed class CrashResumeTests(ITestOutputHelper output) : CrashScenario(o
     {
         await using var host = await StartAsync();
         var api = (FunctionsHostDriver)host.Api;
-        var id = (await host.StartAsync(Request("record")))["id"]!.GetValue<string>();
+        // Two lanes of 25 (batches of 250), so the 1,000 rows left after the crash run as two rounds of two batches
+        // rather than five batches one after another: each batch pays two dispatch hops through the queues, which is
+        // what stretched the rest of the run to 25 s on a loaded machine after the worst-case wait (the kill landing
+        // while the orchestrator held a batch's result: 60 s of control-queue visibility), 92.7 s in all.
+        var id = (await host.StartAsync(Request("record", maxConcurrency: 50)))["id"]!.GetValue<string>();
         var before = await WaitForProgressAsync(host, id, Rows / 2);
 
         var restarted = Stopwatch.StartNew();
@@ -124,7 +128,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output) : CrashScenario(o
         Assert.Equal(0.75, done["aggregates"]!["evaluators"]!["exact_match"]!["pass_rate"]!.GetValue<double>(), 6);
 
         // The same data replayed from the recording, uninterrupted, aggregates the same.
-        var replay = await host.WaitAsync((await host.StartAsync(Request("replay")))["id"]!.GetValue<string>());
+        var replay = await host.WaitAsync((await host.StartAsync(Request("replay", maxConcurrency: 50)))["id"]!.GetValue<string>());
         Assert.Equal("completed", replay["status"]!.GetValue<string>());
         Assert.Equal(replay["aggregates"]!["evaluators"]!.ToJsonString(), done["aggregates"]!["evaluators"]!.ToJsonString());
     }
