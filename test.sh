@@ -77,7 +77,7 @@ else
   echo "test.sh: tests that mostly wait (Category=LongWait; output in .func-host/long-wait-tests.log)"
   long_wait_status=0
   wait "$long_wait" || long_wait_status=$?
-  grep -E '^\s*(Passed|Failed)!|^\s+Failed |Error Message' -A3 .func-host/long-wait-tests.log || true
+  grep -E '^\s*(Passed|Failed)!|^\s*(Total tests|Passed|Failed):|^\s+Failed |Error Message' -A3 .func-host/long-wait-tests.log || true
   # How long each crashed experiment took to complete after its restart, against the 90 s budget.
   grep -E 'after the restart' .func-host/long-wait-tests.log | grep -v 'rows done' || true
   (( long_wait_status == 0 )) || status=$long_wait_status
