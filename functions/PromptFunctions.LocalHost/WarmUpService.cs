@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using PromptFunctions.Contracts.Routes;
 using PromptFunctions.Core.Experiments;
@@ -39,6 +40,7 @@ public sealed class WarmUpService(ExperimentWarmUp rows, ExperimentEngineWarmUp 
             using var http = new HttpClient { BaseAddress = address };
             using var response = await http.GetAsync(HealthRoutes.Health, limit.Token);
             await response.Content.ReadAsByteArrayAsync(limit.Token);
+            logger.LogDebug("The warm-up request to {Address} answered {Status}", address, (int)response.StatusCode);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
@@ -46,14 +48,14 @@ public sealed class WarmUpService(ExperimentWarmUp rows, ExperimentEngineWarmUp 
         }
     }
 
-    /// <summary>Where this host can reach itself: its first http address, with a wildcard host made loopback.</summary>
+    /// <summary>Where this host can reach itself: its first http address, a wildcard host taken as loopback.</summary>
     private Uri? LoopbackAddress()
     {
         var listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
         if (listening is null) return null;
-        var wildcard = listening.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
-            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
-        return Uri.TryCreate(wildcard.TrimEnd('/') + "/", UriKind.Absolute, out var uri) ? uri : null;
+        var address = BindingAddress.Parse(listening);
+        var host = address.Host is "+" or "*" or "[::]" or "0.0.0.0" ? "127.0.0.1" : address.Host;
+        return new Uri($"http://{host}:{address.Port}/");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
