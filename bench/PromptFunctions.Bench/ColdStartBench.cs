@@ -27,7 +27,13 @@ public static class ColdStartBench
             await ExperimentBench.SeedPromptAsync(http);
             await ExperimentBench.UploadAsync(http, Dataset, rows);
         }
-        await using var model = await StubModelServer.StartAsync(latency: Latency);
+        // Every answer's time and row, so each run can be cut into phases (see Timeline).
+        var answered = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Row)>();
+        await using var model = await StubModelServer.StartAsync(request =>
+        {
+            answered.Enqueue((DateTimeOffset.UtcNow, int.Parse(request.LastUserText["echo: ".Length..], CultureInfo.InvariantCulture)));
+            return StubModelServer.DefaultResponder(request);
+        }, Latency);
         var ideal = TimeSpan.FromMilliseconds(rows * Latency.TotalMilliseconds / Concurrency);
         var report = new StringBuilder();
         report.AppendLine("| sample | host start | first run | first ratio | first run CPU | second | third | load average (1 min) |");
@@ -37,7 +43,8 @@ public static class ColdStartBench
         {
             var before = model.Calls;
             var load = ThroughputBench.LoadAverage();
-            var line = await RunChildAsync(model.Endpoint, rows);
+            answered.Clear();
+            var line = await RunChildAsync(model.Endpoint, rows, answered);
             if (model.Calls - before != rows * 3) throw new InvalidOperationException($"expected {rows * 3} model calls, saw {model.Calls - before}");
             var f = line.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             firsts.Add(f[1] / ideal.TotalMilliseconds);
@@ -51,9 +58,12 @@ public static class ColdStartBench
         return 0;
     }
 
-    private static async Task<string> RunChildAsync(Uri stub, int rows)
+    private static async Task<string> RunChildAsync(Uri stub, int rows, IReadOnlyCollection<(DateTimeOffset At, int Row)> answered)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = false };
+        var traced = Environment.GetEnvironmentVariable("PF_BENCH_TRACE");
+        var start = new ProcessStartInfo(traced is null ? "dotnet" : "dotnet-trace") { RedirectStandardOutput = true, RedirectStandardError = false };
+        if (traced is not null)
+            foreach (var a in new[] { "collect", "--show-child-io", "--profile", "dotnet-sampled-thread-time,dotnet-common", "--format", "Speedscope", "-o", traced, "--", "dotnet" }) start.ArgumentList.Add(a);
         start.ArgumentList.Add(typeof(ColdStartBench).Assembly.Location);
         start.ArgumentList.Add("cold-run");
         start.ArgumentList.Add(stub.ToString());
@@ -63,7 +73,32 @@ public static class ColdStartBench
         await child.WaitForExitAsync();
         if (child.ExitCode != 0) throw new InvalidOperationException($"child failed ({child.ExitCode}): {output}");
         foreach (var line in output.Split('\n').Where(l => l.Contains(" queued ", StringComparison.Ordinal) || l.StartsWith("JIT: ", StringComparison.Ordinal))) Console.WriteLine("  child: " + line);
+        foreach (var run in output.Split('\n').Where(l => l.StartsWith("RUN ", StringComparison.Ordinal)))
+        {
+            var f = run.Split(' ');
+            Console.WriteLine("  " + f[1] + ": " + Timeline(answered, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[2], CultureInfo.InvariantCulture)),
+                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[3], CultureInfo.InvariantCulture)), rows));
+        }
         return output.Split('\n').Single(l => l.StartsWith("COLD ", StringComparison.Ordinal))["COLD ".Length..].Trim();
+    }
+
+    /// <summary>
+    /// One run cut into phases from the stub's side, in ms from the start request: the first call's arrival (answer
+    /// minus latency), then per batch of the plan the first arrival and the last answer, and the last answer to the
+    /// poll that saw completed. Comparing a first run's line with a warm run's says which phase the cold cost is in.
+    /// </summary>
+    private static string Timeline(IEnumerable<(DateTimeOffset At, int Row)> answered, DateTimeOffset start, DateTimeOffset end, int rows)
+    {
+        var calls = answered.Where(a => a.At >= start && a.At <= end).ToList();
+        if (calls.Count == 0) return "no calls";
+        var plan = PromptFunctions.Core.Experiments.ExperimentPlan.For("timeline", rows, Concurrency);
+        double Ms(DateTimeOffset t) => (t - start).TotalMilliseconds;
+        var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"first call {Ms(calls.Min(c => c.At)) - Latency.TotalMilliseconds:F0}") };
+        foreach (var batch in calls.GroupBy(c => c.Row / plan.BatchSize).OrderBy(g => g.Key))
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"b{batch.Key} {Ms(batch.Min(c => c.At)) - Latency.TotalMilliseconds:F0}-{Ms(batch.Max(c => c.At)):F0}"));
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"last answer to completed {(end - calls.Max(c => c.At)).TotalMilliseconds:F0} (total {(end - start).TotalMilliseconds:F0})"));
+        return string.Join(", ", parts);
     }
 
     /// <summary>The child: starts the host, runs the experiment three times, prints "COLD start first cpu second third" in ms.</summary>
@@ -79,17 +114,26 @@ public static class ColdStartBench
         var hostStart = DateTime.UtcNow - processStart;
         using var http = Program.Client(host.Address);
         var (m0, t0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        var firstStart = DateTimeOffset.UtcNow;
         var (first, cpu, _) = await ThroughputBench.Measure(() => ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency));
+        Window("first", firstStart);
         var (m1, t1) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        var secondStart = DateTimeOffset.UtcNow;
         var second = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
+        Window("second", secondStart);
         var (m2, t2) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         // Methods compiled (tier 0 and the tier-1 rejits) and the time spent compiling them, per phase: whether what the
         // first run pays more than the second is JIT.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"JIT: before the first run {m0} methods in {t0.TotalMilliseconds:F0} ms; first run {m1 - m0} in {(t1 - t0).TotalMilliseconds:F0} ms; second run {m2 - m1} in {(t2 - t1).TotalMilliseconds:F0} ms"));
+        var thirdStart = DateTimeOffset.UtcNow;
         var third = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
+        Window("third", thirdStart);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"COLD {hostStart.TotalMilliseconds:F0} {first.TotalMilliseconds:F0} {cpu.TotalMilliseconds:F0} {second.TotalMilliseconds:F0} {third.TotalMilliseconds:F0}"));
         return 0;
     }
+
+    private static void Window(string run, DateTimeOffset started) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RUN {run} {started.ToUnixTimeMilliseconds()} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}"));
 }

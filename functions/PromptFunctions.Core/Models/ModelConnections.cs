@@ -107,7 +107,27 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
     /// Telemetry and logging outermost, then the call metrics, then the process-wide bound on calls in flight, then
     /// retries with a per-attempt timeout, then the provider.
     /// </summary>
-    private IChatClient Build(string name, ModelConnectionOptions settings)
+    /// <summary>
+    /// The connection's whole client stack (provider client and its transport, logging, telemetry, the in-flight cap,
+    /// retries) pointed at <paramref name="endpoint"/> instead of the model, for the start-up warm-up: its calls are not
+    /// counted in the model-call metrics and its spans go to a source no exporter listens to.
+    /// </summary>
+    public IChatClient BuildWarmUpClient(string name, Uri endpoint)
+    {
+        var settings = Settings(name);
+        return Build(name, new ModelConnectionOptions
+        {
+            Provider = settings.Provider,
+            Endpoint = endpoint.ToString(),
+            ApiKey = settings.ApiKey,
+            Model = settings.Model,
+            TimeoutSeconds = settings.TimeoutSeconds,
+            MaxRetries = 0,
+            RetryBaseDelayMilliseconds = settings.RetryBaseDelayMilliseconds,
+        }, warmUp: true);
+    }
+
+    private IChatClient Build(string name, ModelConnectionOptions settings, bool warmUp = false)
     {
         var inner = CreateProviderClient(settings);
         var policy = new ModelCallPolicy(settings.MaxRetries, TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds), TimeSpan.FromSeconds(settings.TimeoutSeconds));
@@ -115,8 +135,8 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
         return inner.AsBuilder()
             .Use(client => new RequestCaptureService(client, capture))
             .UseLogging(loggerFactory)
-            .UseOpenTelemetry(loggerFactory, sourceName: TelemetryNames.ModelsSource, configure: telemetry => telemetry.EnableSensitiveData = false)
-            .Use(client => callMetrics is null ? client : callMetrics.Wrap(client, name, settings.Model))
+            .UseOpenTelemetry(loggerFactory, sourceName: warmUp ? TelemetryNames.ModelsSource + ".WarmUp" : TelemetryNames.ModelsSource, configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Use(client => callMetrics is null || warmUp ? client : callMetrics.Wrap(client, name, settings.Model))
             .Use(client => inFlight is null ? client : inFlight.Wrap(client))
             .Use(client => new ResilientChatClient(client, policy, clock))
             .Build();

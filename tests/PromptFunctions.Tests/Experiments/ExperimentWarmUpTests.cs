@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using PromptFunctions.Core.Experiments;
+using PromptFunctions.Core.Models;
 using PromptFunctions.StubModel;
 using PromptFunctions.Tests.Infrastructure;
 
@@ -43,6 +44,66 @@ public sealed class ExperimentWarmUpTests
         Assert.Equal("completed", done["status"]!.GetValue<string>());
         Assert.Equal(30, (await host.RowsAsync(id)).Count);
         Assert.Equal(1.0, done["aggregates"]!["evaluators"]!["exact_match"]!["pass_rate"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task The_warm_up_reads_the_stored_prompt_and_dataset_and_answers_every_connection_in_process_changing_nothing()
+    {
+        // Three providers whose requests would leave the machine; the warm-up must send each one's to its own endpoint.
+        await using var host = await ExperimentTestHost.StartAsync(Drivers.LocalHost, settings: new Dictionary<string, string?>
+        {
+            ["Models:openai:Provider"] = "openai",
+            ["Models:openai:ApiKey"] = "sk-warm-up-test",
+            ["Models:openai:Model"] = "gpt-4o-mini",
+            ["Models:azure:Provider"] = "azure-openai",
+            ["Models:azure:Endpoint"] = "https://warm-up-test.openai.azure.com",
+            ["Models:azure:ApiKey"] = "azure-warm-up-test",
+            ["Models:azure:Model"] = "deployment",
+        });
+        var driver = (LocalHostDriver)host.Api;
+        await host.Api.CreateVersionAsync("warm", new JsonObject { ["template"] = "echo: {{q}}" });
+        await host.UploadAsync("warm-rows", Enumerable.Range(0, 3).Select(i => new JsonObject { ["input"] = new JsonObject { ["q"] = $"{i}" }, ["expected"] = $"{i}" }));
+        var promptBefore = (await host.Api.GetAsync("/api/prompts/warm")).Json.ToJsonString();
+        var datasetBefore = (await host.Api.GetAsync("/api/datasets/warm-rows")).Json.ToJsonString();
+
+        var result = await driver.Services.GetRequiredService<ExperimentWarmUp>().WarmAsync(CancellationToken.None);
+
+        Assert.NotNull(result);
+        Assert.Equal("warm", result.Prompt);
+        Assert.Equal("warm-rows", result.Dataset);
+        Assert.Equal(3 * 8, result.CannedModelResponses);
+        Assert.Equal(0, host.Model.Calls);
+        Assert.Equal(promptBefore, (await host.Api.GetAsync("/api/prompts/warm")).Json.ToJsonString());
+        Assert.Equal(datasetBefore, (await host.Api.GetAsync("/api/datasets/warm-rows")).Json.ToJsonString());
+        var table = new TableClient(driver.Storage.ConnectionString, driver.Storage.ExperimentsTable);
+        var left = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"])) left.Add($"{entity.PartitionKey}/{entity.RowKey}");
+        Assert.Empty(left);
+        Assert.Empty((await host.Api.GetAsync("/api/experiments")).Json["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task The_canned_completion_endpoint_answers_keep_alive_requests_and_closes_what_it_cannot_read()
+    {
+        await using var server = new CannedCompletionServer();
+        using var http = new HttpClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await http.PostAsync(new Uri(server.Endpoint, "chat/completions"), new StringContent("""{"model":"m","messages":[]}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal("1", body["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        }
+        Assert.Equal(3, server.Answered);
+
+        // A chunked body is a framing it does not read: the connection is closed, nothing is answered.
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Endpoint, "chat/completions"))
+        {
+            Content = new StreamContent(new MemoryStream("{}"u8.ToArray())),
+        };
+        chunked.Headers.TransferEncodingChunked = true;
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.SendAsync(chunked));
+        Assert.Equal(3, server.Answered);
     }
 
     /// <summary>
