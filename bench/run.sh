@@ -8,6 +8,8 @@
 #                                                    the first experiment after the host starts, then a second)
 #        bench/run.sh throughput [rows] [concurrency] (one large experiment at high concurrency: ratio, CPU ms/row, stub floor)
 #        bench/run.sh cold [rows] [samples]            (first experiment in a freshly started host process, then two more)
+#                                                    PF_BENCH_JIT_LOG=<file>: what the child's JIT compiled, in order, with tiers;
+#                                                    PF_BENCH_TRACE=<file>: a dotnet-trace thread-time trace of the child (needs dotnet-trace)
 #        bench/run.sh suites [suites] [rows]           (suite runs, baseline + 1 candidate, against the ideal, stub model at 200 ms)
 #        bench/run.sh storage [seconds]                (cached fetch req/s and storage requests per 1,000 fetches, shipped cache settings)
 set -euo pipefail

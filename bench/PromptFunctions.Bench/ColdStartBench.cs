@@ -60,6 +60,7 @@ public static class ColdStartBench
 
     private static async Task<string> RunChildAsync(Uri stub, int rows, IReadOnlyCollection<(DateTimeOffset At, int Row)> answered)
     {
+        // With dotnet-trace on the PATH, the child's thread-time samples as a speedscope file: what each thread did when.
         var traced = Environment.GetEnvironmentVariable("PF_BENCH_TRACE");
         var start = new ProcessStartInfo(traced is null ? "dotnet" : "dotnet-trace") { RedirectStandardOutput = true, RedirectStandardError = false };
         if (traced is not null)
@@ -68,6 +69,13 @@ public static class ColdStartBench
         start.ArgumentList.Add("cold-run");
         start.ArgumentList.Add(stub.ToString());
         start.ArgumentList.Add(rows.ToString(CultureInfo.InvariantCulture));
+        // Every method the child compiles, in order, with its tier: what lies between FirstRunStarts and FirstRunEnded is
+        // what the first experiment compiled, i.e. what the warm-up did not reach.
+        if (Environment.GetEnvironmentVariable("PF_BENCH_JIT_LOG") is { } jitLog)
+        {
+            start.Environment["DOTNET_JitStdOutFile"] = jitLog;
+            start.Environment["DOTNET_JitDisasmSummary"] = "1";
+        }
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the child process");
         var output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();
@@ -87,7 +95,7 @@ public static class ColdStartBench
     /// minus latency), then per batch of the plan the first arrival and the last answer, and the last answer to the
     /// poll that saw completed. Comparing a first run's line with a warm run's says which phase the cold cost is in.
     /// </summary>
-    private static string Timeline(IEnumerable<(DateTimeOffset At, int Row)> answered, DateTimeOffset start, DateTimeOffset end, int rows)
+    internal static string Timeline(IEnumerable<(DateTimeOffset At, int Row)> answered, DateTimeOffset start, DateTimeOffset end, int rows)
     {
         var calls = answered.Where(a => a.At >= start && a.At <= end).ToList();
         if (calls.Count == 0) return "no calls";
@@ -114,9 +122,11 @@ public static class ColdStartBench
         var hostStart = DateTime.UtcNow - processStart;
         using var http = Program.Client(host.Address);
         var (m0, t0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+        FirstRunStarts();
         var firstStart = DateTimeOffset.UtcNow;
         var (first, cpu, _) = await ThroughputBench.Measure(() => ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency));
         Window("first", firstStart);
+        FirstRunEnded();
         var (m1, t1) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var secondStart = DateTimeOffset.UtcNow;
         var second = await ExperimentBench.RunExperimentAsync(http, Dataset, Concurrency);
@@ -133,6 +143,13 @@ public static class ColdStartBench
             $"COLD {hostStart.TotalMilliseconds:F0} {first.TotalMilliseconds:F0} {cpu.TotalMilliseconds:F0} {second.TotalMilliseconds:F0} {third.TotalMilliseconds:F0}"));
         return 0;
     }
+
+    // Markers in the JIT log (PF_BENCH_JIT_LOG): each is compiled when first called.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FirstRunStarts() { }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FirstRunEnded() { }
 
     private static void Window(string run, DateTimeOffset started) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RUN {run} {started.ToUnixTimeMilliseconds()} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}"));

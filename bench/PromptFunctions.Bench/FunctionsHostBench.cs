@@ -27,7 +27,13 @@ public static class FunctionsHostBench
             ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared", "functions-host", "func-host"));
         if (!File.Exists(command)) throw new InvalidOperationException($"no Functions host at {command}; set FUNCTIONS_HOST to a func-host script");
 
-        await using var model = await StubModelServer.StartAsync(latency: Latency);
+        // Every answer's time and row, so each run can be cut into phases (ColdStartBench.Timeline).
+        var answered = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Row)>();
+        await using var model = await StubModelServer.StartAsync(request =>
+        {
+            answered.Enqueue((DateTimeOffset.UtcNow, int.Parse(request.LastUserText["echo: ".Length..], CultureInfo.InvariantCulture)));
+            return StubModelServer.DefaultResponder(request);
+        }, Latency);
         var port = FreePort();
         var state = Path.Combine(root, ".func-host", "bench");
         var start = new ProcessStartInfo("bash") { ArgumentList = { command, "start", app }, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -88,7 +94,12 @@ public static class FunctionsHostBench
             foreach (var label in new[] { "first after start", "second" })
             {
                 var before = model.Calls;
-                var wall = await ExperimentBench.RunOnceAsync(http, $"bench-{(label == "second" ? "second" : "first")}", rows);
+                var dataset = $"bench-{(label == "second" ? "second" : "first")}";
+                await ExperimentBench.UploadAsync(http, dataset, rows);
+                answered.Clear();
+                var started = DateTimeOffset.UtcNow;
+                var wall = await ExperimentBench.RunExperimentAsync(http, dataset, Concurrency);
+                Console.WriteLine($"  {label}: {ColdStartBench.Timeline(answered, started, DateTimeOffset.UtcNow, rows)}");
                 if (model.Calls - before != rows) throw new InvalidOperationException($"expected {rows} model calls, saw {model.Calls - before}");
                 var ideal = TimeSpan.FromMilliseconds(rows * Latency.TotalMilliseconds / Concurrency);
                 report.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {rows:N0} | {Concurrency} | {wall.TotalSeconds:F2} s | {ideal.TotalSeconds:F2} s | {wall / ideal:F2}x |");

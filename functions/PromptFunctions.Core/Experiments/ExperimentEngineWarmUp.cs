@@ -31,7 +31,8 @@ public sealed class ExperimentEngineWarmUp(IOptions<ExperimentsOptions> options,
         var instanceId = InstancePrefix + Guid.NewGuid().ToString("N");
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(WarmUpOrchestrator), warmRows, new StartOrchestrationOptions(InstanceId: instanceId), limit.Token);
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(WarmUpOrchestrator), WarmUpOrchestrator.Input(instanceId, warmRows),
+                new StartOrchestrationOptions(InstanceId: instanceId), limit.Token);
             await durable.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: false, limit.Token);
             await durable.PurgeInstanceAsync(instanceId, cancellation: limit.Token);
         }
@@ -42,18 +43,26 @@ public sealed class ExperimentEngineWarmUp(IOptions<ExperimentsOptions> options,
     }
 }
 
-/// <summary>Calls one activity, like an experiment's first batch. Deterministic: its input and the activity's result only.</summary>
-public sealed class WarmUpOrchestrator : TaskOrchestrator<bool, bool>
+/// <summary>
+/// Calls one activity the way an experiment calls a batch: the same input, result and state types (their serialization
+/// is part of the first dispatch) and the same retry options. Deterministic: its input and the activity's result only.
+/// </summary>
+public sealed class WarmUpOrchestrator : TaskOrchestrator<ExperimentRunState, ExperimentBatchResult>
 {
-    public override Task<bool> RunAsync(TaskOrchestrationContext context, bool input) =>
-        context.CallActivityAsync<bool>(nameof(WarmUpActivity), input);
+    public override Task<ExperimentBatchResult> RunAsync(TaskOrchestrationContext context, ExperimentRunState input) =>
+        context.CallActivityAsync<ExperimentBatchResult>(nameof(WarmUpActivity),
+            new ExperimentBatchInput(input.Plan.ExperimentId, 0, 0, (int)input.Plan.Units, input.Plan.RowConcurrency), RunExperimentOrchestrator.Retries);
+
+    /// <summary>The warm-up's state: a plan of one unit when the activity should also warm the row's code, of none otherwise.</summary>
+    public static ExperimentRunState Input(string instanceId, bool warmRows) => new(ExperimentPlan.For(instanceId, warmRows ? 1 : 0, 1), 0, 0, 0);
 }
 
-public sealed class WarmUpActivity(ExperimentWarmUp rows) : TaskActivity<bool, bool>
+/// <summary>Runs the row's code (<see cref="ExperimentWarmUp"/>) when its input holds a unit.</summary>
+public sealed class WarmUpActivity(ExperimentWarmUp rows) : TaskActivity<ExperimentBatchInput, ExperimentBatchResult>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, bool input)
+    public override async Task<ExperimentBatchResult> RunAsync(TaskActivityContext context, ExperimentBatchInput input)
     {
-        if (input) await rows.WarmAsync(CancellationToken.None);
-        return input;
+        if (input.Units > 0) await rows.WarmAsync(CancellationToken.None);
+        return new ExperimentBatchResult(input.Units, 0, false);
     }
 }

@@ -55,7 +55,7 @@ public sealed class RunExperimentOrchestrator : TaskOrchestrator<ExperimentRunSt
 {
     public const int BatchesPerGeneration = 100;
 
-    private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(
+    internal static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ExperimentRunState state)

@@ -32,6 +32,7 @@ public sealed class ExperimentWarmUp(
     PromptReader prompts,
     DatasetStore datasets,
     ModelConnections connections,
+    ExperimentEngine engine,
     IExperimentScorers scorers,
     IExperimentExamples examples,
     ExperimentRequestReader reader,
@@ -53,7 +54,7 @@ public sealed class ExperimentWarmUp(
             var rendered = PromptRenderer.Render(content, input, hub.Value.RenderLimits);
             var messages = PromptChat.ToChatMessages(content, rendered, input);
             var options = PromptChat.ToChatOptions(content);
-            var models = WarmConnectionsAsync(messages, options, cancellationToken);
+            var models = WarmConnectionsAsync(content, input, messages, options, cancellationToken);
 
             var scorer = scorers.Create(JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(), _ => throw new InvalidOperationException("no judge in the warm-up"));
             var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);
@@ -99,17 +100,23 @@ public sealed class ExperimentWarmUp(
     }
 
     /// <returns>The canned responses the connections received.</returns>
-    private async Task<int> WarmConnectionsAsync(IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    private async Task<int> WarmConnectionsAsync(PromptVersionContent content, JsonObject input, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         if (connections.Names.Count == 0) return 0;
         await using var canned = new CannedCompletionServer();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, messages, options, bounded.Token)));
+        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, content, input, messages, options, bounded.Token)));
         return canned.Answered;
     }
 
-    private async Task WarmConnectionAsync(string name, Uri endpoint, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connection's request capture, then the engine's own row code (render, the response cache, the connection's
+    /// whole client stack, scoring) for a few rows at once, the way a batch runs them, with the connection pointed at
+    /// the canned endpoint.
+    /// </summary>
+    private async Task WarmConnectionAsync(string name, Uri endpoint, PromptVersionContent content, JsonObject input, IList<ChatMessage> messages, ChatOptions options,
+        CancellationToken cancellationToken)
     {
         var client = connections.GetChatClient(name);
         if (client.GetService<ModelRequestCapture>() is { } capture)
@@ -117,6 +124,14 @@ public sealed class ExperimentWarmUp(
         // Ollama speaks its own protocol, which the canned endpoint does not.
         if (connections.Settings(name).Provider.Equals(ModelProviderNames.Ollama, StringComparison.OrdinalIgnoreCase)) return;
         using var warmUp = connections.BuildWarmUpClient(name, endpoint);
-        await Task.WhenAll(Enumerable.Range(0, ConcurrentModelRequests).Select(_ => warmUp.GetResponseAsync(messages, options, cancellationToken)));
+        var runtime = engine.AdHocRuntime(content, new ModelChoice(name, connections.Settings(name).Model, []), JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(),
+            ResponseCacheMode.Fresh, null, (_, _) => warmUp);
+        var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);
+        await Parallel.ForEachAsync(Enumerable.Range(0, ConcurrentModelRequests), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentModelRequests, CancellationToken = cancellationToken },
+            async (_, token) =>
+            {
+                var row = await engine.RunRowAsync(runtime, example, 0, token);
+                if (row.Error is not null) throw new InvalidOperationException($"the warm-up row of connection '{name}' failed: {row.Error}");
+            });
     }
 }
