@@ -57,6 +57,8 @@ fi
 
 export DOTNET_NOLOGO=1
 mkdir -p .func-host
+# Each real host a test starts keeps its state and host.log under .func-host/tests/; a day later nobody reads them.
+find .func-host/tests -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
 status=0

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Client;
 using PromptFunctions.Contracts.Routes;
+using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Suites;
 
 namespace PromptFunctions.LocalHost;
@@ -63,39 +64,15 @@ public sealed partial class SuiteSchedulerService(SuiteScheduler scheduler, Dura
 /// scheduler tick): a pass at start, at once when a run of this process signals one, else every
 /// <see cref="SuitesOptions.OptimizationStartIntervalSeconds"/> for runs other processes completed.
 /// </summary>
-public sealed partial class SuiteOptimizationStartService(
+public sealed class SuiteOptimizationStartService(
     SuiteOptimizationLauncher launcher,
     SuiteOptimizationSignal signal,
     DurableTaskClient durable,
     Microsoft.Extensions.Options.IOptions<SuitesOptions> options,
-    ILogger<SuiteOptimizationStartService> logger) : BackgroundService
+    ILogger<SuiteOptimizationStartService> logger)
+    : SignalledPassService(signal, durable, TimeSpan.FromSeconds(options.Value.OptimizationStartIntervalSeconds), logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(options.Value.OptimizationStartIntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await launcher.StartPendingAsync(durable, stoppingToken);
-            }
-            catch (Exception e)
-            {
-                // Stopping: the pending rows stay for the next start. Otherwise storage or the engine is not ready yet.
-                if (stoppingToken.IsCancellationRequested) return;
-                LogPassFailed(logger, e);
-            }
-            try
-            {
-                await signal.WaitAsync(interval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string PassName => "Optimization start";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Optimization start pass failed; the next one retries")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
+    protected override Task PassAsync(DurableTaskClient durable, CancellationToken cancellationToken) => launcher.StartPendingAsync(durable, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -15,11 +16,11 @@ namespace PromptFunctions.Core.Models;
 public sealed class CannedCompletionServer : IAsyncDisposable
 {
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
-    private static readonly byte[] Response = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {0}\r\n\r\n{1}".Replace("{0}", Encoding.UTF8.GetByteCount(Completion).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("{1}", Completion, StringComparison.Ordinal));
-
     private const string Completion =
         """{"id":"warm-up","object":"chat.completion","created":1700000000,"model":"warm-up","choices":[{"index":0,"message":{"role":"assistant","content":"1"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""";
+
+    private static readonly byte[] Response = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(Completion)}\r\n\r\n{Completion}"));
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();

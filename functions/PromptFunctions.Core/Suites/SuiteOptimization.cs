@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using PromptFunctions.Contracts.Suites;
+using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Optimization;
 using PromptFunctions.Prompts.Model;
 
@@ -96,25 +97,7 @@ public sealed class SuiteOptimizationOption(OptimizationRequestReader reader)
 }
 
 /// <summary>Raised when a run leaves an optimization start pending, so an in-process starter (the local host's) makes it at once.</summary>
-public sealed class SuiteOptimizationSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Raise()
-    {
-        if (_signal.CurrentCount > 0) return;
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    /// <summary>Completes when raised or after <paramref name="timeout"/>, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class SuiteOptimizationSignal : CoalescingSignal;
 
 /// <summary>
 /// Starts the optimizations that regressed suite runs asked for.

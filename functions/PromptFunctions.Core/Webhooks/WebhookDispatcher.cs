@@ -1,8 +1,8 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptFunctions.Core.Durable;
 
 namespace PromptFunctions.Core.Webhooks;
 
@@ -122,40 +122,15 @@ public sealed partial class WebhookDispatcher(WebhookStore store, IOptions<Webho
 /// The local host's dispatcher: a pass at start, one whenever an event is published in this process, and one
 /// every <see cref="WebhooksOptions.DispatchIntervalSeconds"/> for events other processes wrote.
 /// </summary>
-public sealed partial class WebhookDispatchLoop(
+public sealed class WebhookDispatchLoop(
     WebhookDispatcher dispatcher,
     WebhookDispatchSignal signal,
     DurableTaskClient durable,
     IOptions<WebhooksOptions> options,
-    ILogger<WebhookDispatchLoop> logger) : BackgroundService
+    ILogger<WebhookDispatchLoop> logger)
+    : SignalledPassService(signal, durable, TimeSpan.FromSeconds(options.Value.DispatchIntervalSeconds), logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(options.Value.DispatchIntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await dispatcher.DispatchAsync(durable, stoppingToken);
-            }
-            catch (Exception e)
-            {
-                // Stopping: whatever was not handed over stays in the outbox or the pending index for the next start.
-                if (stoppingToken.IsCancellationRequested) return;
-                // Storage or the engine not ready yet: the events stay in the outbox for the next pass.
-                LogPassFailed(logger, e);
-            }
-            try
-            {
-                await signal.WaitAsync(interval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string PassName => "Webhook dispatch";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook dispatch pass failed; retrying at the next one")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
+    protected override Task PassAsync(DurableTaskClient durable, CancellationToken cancellationToken) => dispatcher.DispatchAsync(durable, cancellationToken);
 }

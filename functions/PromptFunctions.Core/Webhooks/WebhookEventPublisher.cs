@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptFunctions.Core.Durable;
 using PromptFunctions.Core.Events;
 using PromptFunctions.Core.Http;
 
@@ -11,27 +12,7 @@ namespace PromptFunctions.Core.Webhooks;
 /// Raised when an event enters the outbox, so an in-process dispatcher (the local host's) can fan it out at once
 /// instead of at its next tick.
 /// </summary>
-public sealed class WebhookDispatchSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Raise()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
-        }
-    }
-
-    /// <summary>Completes when raised or after <paramref name="timeout"/>, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WebhookDispatchSignal : CoalescingSignal;
 
 /// <summary>
 /// The delivering <see cref="IEventPublisher"/>: it writes the event, with the exact body every delivery will
