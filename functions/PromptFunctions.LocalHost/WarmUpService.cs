@@ -26,7 +26,15 @@ public sealed class WarmUpService(ExperimentWarmUp rows, ExperimentEngineWarmUp 
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Limit);
-        await Task.WhenAll(rows.WarmAsync(limit.Token), engine.RunAsync(durable, warmRows: false, limit.Token));
+        try
+        {
+            await Task.WhenAll(rows.WarmAsync(limit.Token), engine.RunAsync(durable, warmRows: false, limit.Token));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only the limit expired: the host starts anyway, and the first experiment pays for what was not warmed.
+            logger.LogWarning("The experiment warm-up did not finish within {Limit}; the first experiment will be slower", Limit);
+        }
     }
 
     /// <summary>After every hosted service started, so the server listens; the host's start awaits it.</summary>

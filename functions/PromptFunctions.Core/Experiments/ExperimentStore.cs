@@ -197,8 +197,8 @@ public sealed class ExperimentStore(StorageClients storage)
     /// The start-up warm-up's pass over every kind of write and read an experiment makes, so the first experiment after a
     /// start does not pay for each one's first use (the SDK's entity binding, the batch transaction, the ETag-guarded
     /// update): the record is created, its index entry written (into the record's own partition, so no list shows it),
-    /// moved to running, read, a row and its batch record written, progress and rows read, and everything deleted in one
-    /// transaction. <paramref name="record"/>'s id must be one no experiment can have.
+    /// moved to running, read, a row and its batch record written, progress and rows read, and everything deleted.
+    /// <paramref name="record"/>'s id must be one no experiment can have, and new to each call.
     /// </summary>
     public async Task ExerciseAsync(ExperimentRecord record, ExperimentRowResult row, CancellationToken cancellationToken)
     {
@@ -217,9 +217,10 @@ public sealed class ExperimentStore(StorageClients storage)
         }
         finally
         {
-            // One delete each (not a transaction): deleting an entity that is not there succeeds, so whatever was written goes.
-            foreach (var key in new[] { ExperimentEntity.Row, index.RowKey, ExperimentRowEntity.Key(row.Index, row.Repetition), ExperimentBatchEntity.Key(0) })
-                await Table.DeleteEntityAsync(id, key, ETag.All, CancellationToken.None);
+            // One delete each, all attempted (not a transaction, which fails when one is missing): deleting an entity
+            // that is not there succeeds, so whatever was written goes.
+            string[] keys = [ExperimentEntity.Row, index.RowKey, ExperimentRowEntity.Key(row.Index, row.Repetition), ExperimentBatchEntity.Key(0)];
+            await Task.WhenAll(keys.Select(key => Table.DeleteEntityAsync(id, key, ETag.All, CancellationToken.None)));
         }
     }
 

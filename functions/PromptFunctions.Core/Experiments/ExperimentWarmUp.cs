@@ -21,10 +21,11 @@ public sealed record ExperimentWarmUpResult(string? Prompt, string? Dataset, int
 /// tens of milliseconds (the SDK's entity binding, the JIT of its path), each successful one differently from a miss, so
 /// the warm-up makes the same calls with the same outcomes: it reads the first stored prompt and dataset as a start
 /// request would (read-only), and creates, moves, reads and deletes a record with its row and batch under an id no
-/// experiment can have (a version-7 GUID never has version 0). Every configured model connection's whole client stack
-/// (provider client, sockets, connection pool) sends a few concurrent requests to a loopback endpoint in this process
-/// that answers a canned completion (<see cref="CannedCompletionServer"/>); a prompt is rendered and scored. On a 2-core
-/// machine these first uses were most of the first experiment's extra time.
+/// experiment will have (a random one of its own per warm-up, see <see cref="NewWarmUpId"/>). For every
+/// configured model connection the engine's row code runs a few rows at once through the connection's whole client
+/// stack (provider client, sockets, connection pool) against a loopback endpoint in this process that answers a canned
+/// completion (<see cref="CannedCompletionServer"/>). On a 2-core machine these first uses were most of the first
+/// experiment's extra time.
 /// </summary>
 public sealed class ExperimentWarmUp(
     StorageClients storage,
@@ -39,10 +40,20 @@ public sealed class ExperimentWarmUp(
     IOptions<PromptHubOptions> hub,
     ILogger<ExperimentWarmUp> logger)
 {
-    private const string WarmUpId = "00000000000000000000000000000000";
-
     /// <summary>Requests each connection sends at once: enough to open several connections and meet its first contention.</summary>
-    private const int ConcurrentModelRequests = 8;
+    public const int ConcurrentModelRequests = 8;
+
+    /// <summary>
+    /// A fresh random id per warm-up, with the GUID version digit 0: started experiments take version-7 GUIDs and suite
+    /// runs' experiments hashes, so meeting one takes a 124-bit coincidence. Fresh, so two hosts warming up on one
+    /// storage account, or a warm-up after one that crashed half-way, never meet each other's entities.
+    /// </summary>
+    private static string NewWarmUpId()
+    {
+        var id = Guid.NewGuid().ToString("N").ToCharArray();
+        id[12] = '0';
+        return new string(id);
+    }
 
     /// <summary>Never throws: a failed warm-up only means the first run pays for what it did not warm (and returns null).</summary>
     public async Task<ExperimentWarmUpResult?> WarmAsync(CancellationToken cancellationToken)
@@ -54,8 +65,6 @@ public sealed class ExperimentWarmUp(
             var rendered = PromptRenderer.Render(content, input, hub.Value.RenderLimits);
             var messages = PromptChat.ToChatMessages(content, rendered, input);
             var options = PromptChat.ToChatOptions(content);
-            var models = WarmConnectionsAsync(content, input, messages, options, cancellationToken);
-
             var scorer = scorers.Create(JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(), _ => throw new InvalidOperationException("no judge in the warm-up"));
             var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);
             var scores = await scorer.ScoreAsync("1", example, cancellationToken);
@@ -63,8 +72,10 @@ public sealed class ExperimentWarmUp(
             _ = ExperimentAggregation.Aggregate([row]).ToJsonString();
 
             await storage.EnsureCreatedAsync();
-            var record = new ExperimentRecord(WarmUpId, null, null, null, "warm-up", "warm-up", 1, null, null, "warm-up", "warm-up", null,
+            var record = new ExperimentRecord(NewWarmUpId(), null, null, null, "warm-up", "warm-up", 1, null, null, "warm-up", "warm-up", null,
                 1, 1, "warm-up", "warm-up", "{}", "[]", "fresh", 1, ExperimentStatus.Queued, DateTimeOffset.UnixEpoch, "warm-up", null, null, null, null, null);
+            // Started together and all awaited, so none of them runs on after the warm-up returns.
+            var models = WarmConnectionsAsync(content, input, messages, options, cancellationToken);
             var request = WarmRequestAsync(content, record, cancellationToken);
             await Task.WhenAll(request, store.ExerciseAsync(record, row, cancellationToken), models);
             var (prompt, dataset) = await request;
@@ -103,10 +114,14 @@ public sealed class ExperimentWarmUp(
     private async Task<int> WarmConnectionsAsync(PromptVersionContent content, JsonObject input, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         if (connections.Names.Count == 0) return 0;
+        // Loopback calls at start are not traffic anyone should see in traces or HTTP metrics.
+        using var quiet = OpenTelemetry.SuppressInstrumentationScope.Begin();
         await using var canned = new CannedCompletionServer();
+        // The same socket handler a connection uses, without a proxy: a proxy from the environment would see the calls.
+        using var transport = new SocketsHttpHandler { UseProxy = false };
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, content, input, messages, options, bounded.Token)));
+        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, transport, content, input, messages, options, bounded.Token)));
         return canned.Answered;
     }
 
@@ -115,15 +130,15 @@ public sealed class ExperimentWarmUp(
     /// whole client stack, scoring) for a few rows at once, the way a batch runs them, with the connection pointed at
     /// the canned endpoint.
     /// </summary>
-    private async Task WarmConnectionAsync(string name, Uri endpoint, PromptVersionContent content, JsonObject input, IList<ChatMessage> messages, ChatOptions options,
-        CancellationToken cancellationToken)
+    private async Task WarmConnectionAsync(string name, Uri endpoint, HttpMessageHandler transport, PromptVersionContent content, JsonObject input, IList<ChatMessage> messages,
+        ChatOptions options, CancellationToken cancellationToken)
     {
         var client = connections.GetChatClient(name);
         if (client.GetService<ModelRequestCapture>() is { } capture)
             await capture.CaptureAsync(messages.ToList(), options, cancellationToken);
         // Ollama speaks its own protocol, which the canned endpoint does not.
         if (connections.Settings(name).Provider.Equals(ModelProviderNames.Ollama, StringComparison.OrdinalIgnoreCase)) return;
-        using var warmUp = connections.BuildWarmUpClient(name, endpoint);
+        using var warmUp = connections.BuildWarmUpClient(name, endpoint, transport);
         var runtime = engine.AdHocRuntime(content, new ModelChoice(name, connections.Settings(name).Model, []), JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(),
             ResponseCacheMode.Fresh, null, (_, _) => warmUp);
         var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);

@@ -43,13 +43,20 @@ public sealed class CannedCompletionServer : IAsyncDisposable
     private async Task AcceptAsync()
     {
         var connections = new List<Task>();
-        try
+        while (!_stop.IsCancellationRequested)
         {
-            while (true) connections.Add(ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token)));
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
+            try
+            {
+                connections.Add(ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token)));
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException)
+            {
+                // One failed accept (a client that gave up) says nothing about the next.
+            }
         }
         await Task.WhenAll(connections);
     }
@@ -94,29 +101,42 @@ public sealed class CannedCompletionServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The request's Content-Length (0 without a body), or null for a framing this server does not read (chunked).</summary>
+    /// <summary>
+    /// The request's Content-Length (0 without a body), or null for what this server does not read: a chunked body, a
+    /// malformed or repeated length, or a body over <see cref="MaxBody"/> (a warm-up request is a few hundred bytes).
+    /// </summary>
     private static int? ContentLength(ReadOnlySpan<byte> headers)
     {
+        int? length = null;
         foreach (var range in headers.Split("\r\n"u8))
         {
             var line = headers[range];
             var colon = line.IndexOf((byte)':');
             if (colon < 0) continue;
             var name = line[..colon];
-            var value = line[(colon + 1)..].Trim((byte)' ');
+            var value = line[(colon + 1)..].Trim(" \t"u8);
             if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)) return null;
-            if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
-                return Utf8Parser.TryParse(value, out int length, out var consumed) && consumed == value.Length && length >= 0 ? length : null;
+            if (!Ascii.EqualsIgnoreCase(name, "Content-Length"u8)) continue;
+            if (length is not null || !Utf8Parser.TryParse(value, out int parsed, out var consumed) || consumed != value.Length || parsed is < 0 or > MaxBody) return null;
+            length = parsed;
         }
-        return 0;
+        return length ?? 0;
     }
+
+    private const int MaxBody = 1024 * 1024;
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _listener.Dispose();
-        _stop.Dispose();
+        try
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting;
+        }
+        finally
+        {
+            _listener.Dispose();
+            _stop.Dispose();
+        }
     }
 }

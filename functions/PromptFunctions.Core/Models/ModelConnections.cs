@@ -104,32 +104,35 @@ public sealed class ModelConnections(IOptions<ModelsOptions> options, ILoggerFac
         _clients.GetOrAdd(name, key => new Lazy<IChatClient>(() => Build(key, Settings(key)))).Value;
 
     /// <summary>
-    /// Telemetry and logging outermost, then the call metrics, then the process-wide bound on calls in flight, then
-    /// retries with a per-attempt timeout, then the provider.
+    /// The connection's whole client stack (provider client, logging, telemetry, the in-flight cap) pointed at
+    /// <paramref name="endpoint"/> over <paramref name="transport"/> instead of the model, for the start-up warm-up. It
+    /// carries a placeholder key, not the connection's, and no retries; its calls are not counted in the model-call
+    /// metrics and its spans go to a source of their own. The caller gives a transport that uses no proxy: a proxy from
+    /// the environment would otherwise see loopback requests.
     /// </summary>
-    /// <summary>
-    /// The connection's whole client stack (provider client and its transport, logging, telemetry, the in-flight cap,
-    /// retries) pointed at <paramref name="endpoint"/> instead of the model, for the start-up warm-up: its calls are not
-    /// counted in the model-call metrics and its spans go to a source no exporter listens to.
-    /// </summary>
-    public IChatClient BuildWarmUpClient(string name, Uri endpoint)
+    public IChatClient BuildWarmUpClient(string name, Uri endpoint, HttpMessageHandler transport)
     {
         var settings = Settings(name);
         return Build(name, new ModelConnectionOptions
         {
             Provider = settings.Provider,
             Endpoint = endpoint.ToString(),
-            ApiKey = settings.ApiKey,
+            ApiKey = "warm-up",
             Model = settings.Model,
             TimeoutSeconds = settings.TimeoutSeconds,
             MaxRetries = 0,
             RetryBaseDelayMilliseconds = settings.RetryBaseDelayMilliseconds,
-        }, warmUp: true);
+        }, transport);
     }
 
-    private IChatClient Build(string name, ModelConnectionOptions settings, bool warmUp = false)
+    /// <summary>
+    /// Telemetry and logging outermost, then the call metrics, then the process-wide bound on calls in flight, then
+    /// retries with a per-attempt timeout, then the provider.
+    /// </summary>
+    private IChatClient Build(string name, ModelConnectionOptions settings, HttpMessageHandler? warmUpTransport = null)
     {
-        var inner = CreateProviderClient(settings);
+        var warmUp = warmUpTransport is not null;
+        var inner = CreateProviderClient(settings, warmUpTransport);
         var policy = new ModelCallPolicy(settings.MaxRetries, TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds), TimeSpan.FromSeconds(settings.TimeoutSeconds));
         var capture = new ModelRequestCapture(settings);
         return inner.AsBuilder()

@@ -49,7 +49,8 @@ public sealed class ExperimentWarmUpTests
     [Fact]
     public async Task The_warm_up_reads_the_stored_prompt_and_dataset_and_answers_every_connection_in_process_changing_nothing()
     {
-        // Three providers whose requests would leave the machine; the warm-up must send each one's to its own endpoint.
+        // Two providers whose requests would leave the machine, beside the stub: the warm-up sends every connection's
+        // requests to its own loopback endpoint, so a call that reached out would fail it (and return null).
         await using var host = await ExperimentTestHost.StartAsync(Drivers.LocalHost, settings: new Dictionary<string, string?>
         {
             ["Models:openai:Provider"] = "openai",
@@ -71,7 +72,7 @@ public sealed class ExperimentWarmUpTests
         Assert.NotNull(result);
         Assert.Equal("warm", result.Prompt);
         Assert.Equal("warm-rows", result.Dataset);
-        Assert.Equal(3 * 8, result.CannedModelResponses);
+        Assert.Equal(3 * ExperimentWarmUp.ConcurrentModelRequests, result.CannedModelResponses);
         Assert.Equal(0, host.Model.Calls);
         Assert.Equal(promptBefore, (await host.Api.GetAsync("/api/prompts/warm")).Json.ToJsonString());
         Assert.Equal(datasetBefore, (await host.Api.GetAsync("/api/datasets/warm-rows")).Json.ToJsonString());
@@ -103,6 +104,23 @@ public sealed class ExperimentWarmUpTests
         };
         chunked.Headers.TransferEncodingChunked = true;
         await Assert.ThrowsAsync<HttpRequestException>(() => http.SendAsync(chunked));
+        Assert.Equal(3, server.Answered);
+
+        // Raw requests it must not answer either: a length over its limit, a length given twice, chunked after a length.
+        foreach (var head in new[]
+        {
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2147483647\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+        })
+        {
+            using var raw = new System.Net.Sockets.TcpClient();
+            await raw.ConnectAsync(server.Endpoint.Host, server.Endpoint.Port);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+            using var closed = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, await stream.ReadAsync(new byte[64], closed.Token));
+        }
         Assert.Equal(3, server.Answered);
     }
 
