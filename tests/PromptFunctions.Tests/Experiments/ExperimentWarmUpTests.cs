@@ -84,6 +84,26 @@ public sealed class ExperimentWarmUpTests
     }
 
     [Fact]
+    public async Task The_engine_warm_up_purges_warm_ups_that_ended_unpurged()
+    {
+        await using var host = await ExperimentTestHost.StartAsync(Drivers.LocalHost, settings: new Dictionary<string, string?>());
+        var durable = ((LocalHostDriver)host.Api).Services.GetRequiredService<DurableTaskClient>();
+        // What an older build leaves when its limit expires before the purge: a warm-up instance whose input no longer
+        // deserializes, so it fails.
+        var leftover = ExperimentEngineWarmUp.InstancePrefix + "leftover";
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(WarmUpOrchestrator), true, new Microsoft.DurableTask.StartOrchestrationOptions(InstanceId: leftover));
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            Assert.Equal(OrchestrationRuntimeStatus.Failed, (await durable.WaitForInstanceCompletionAsync(leftover, wait.Token)).RuntimeStatus);
+
+        await ((LocalHostDriver)host.Api).Services.GetRequiredService<ExperimentEngineWarmUp>().RunAsync(durable, warmRows: false, CancellationToken.None);
+
+        Assert.Null(await durable.GetInstanceAsync(leftover));
+        var instances = new List<string>();
+        await foreach (var instance in durable.GetAllInstancesAsync()) instances.Add(instance.InstanceId);
+        Assert.DoesNotContain(instances, id => id.StartsWith(ExperimentEngineWarmUp.InstancePrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_canned_completion_endpoint_answers_keep_alive_requests_and_closes_what_it_cannot_read()
     {
         await using var server = new CannedCompletionServer();
