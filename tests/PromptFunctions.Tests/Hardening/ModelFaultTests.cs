@@ -65,7 +65,9 @@ public sealed class ModelFaultTests
         }
         await using var host = await ExperimentTestHost.StartAsync(kind, Respond, settings: new Dictionary<string, string?>
         {
-            ["Models:stub:TimeoutSeconds"] = "1",
+            // Per attempt: long enough that a healthy call on a loaded 2-core CI machine never times out (a 1 s timeout
+            // once retried a healthy row), short enough that the hung calls' retries come soon.
+            ["Models:stub:TimeoutSeconds"] = "5",
             ["Models:stub:MaxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Models:stub:RetryBaseDelayMilliseconds"] = "10",
         });
@@ -113,7 +115,9 @@ public sealed class ModelFaultTests
                 default:
                     Assert.True(error is null, $"row {i} ({fault}) failed: {error}");
                     Assert.Equal($"q{i}", row["output"]!.GetValue<string>());
-                    Assert.Equal(fault switch { Fault.ServerErrorTwice => 3, Fault.HangOnce or Fault.RateLimitedOnce => 2, _ => 1 }, calls);
+                    var expected = fault switch { Fault.ServerErrorTwice => 3, Fault.HangOnce or Fault.RateLimitedOnce => 2, _ => 1 };
+                    var at = attempts[i].Select(t => Stopwatch.GetElapsedTime(attempts[i].First(), t).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.True(expected == calls, $"row {i} ({fault}) took {calls} calls, expected {expected}; attempts at {string.Join(", ", at)} ms");
                     break;
             }
             if (fault == Fault.RateLimitedOnce)
