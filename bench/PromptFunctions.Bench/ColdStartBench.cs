@@ -27,13 +27,8 @@ public static class ColdStartBench
             await ExperimentBench.SeedPromptAsync(http);
             await ExperimentBench.UploadAsync(http, Dataset, rows);
         }
-        // Every answer's time and row, so each run can be cut into phases (see Timeline).
         var answered = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Row)>();
-        await using var model = await StubModelServer.StartAsync(request =>
-        {
-            answered.Enqueue((DateTimeOffset.UtcNow, int.Parse(request.LastUserText["echo: ".Length..], CultureInfo.InvariantCulture)));
-            return StubModelServer.DefaultResponder(request);
-        }, Latency);
+        await using var model = await StubModelServer.StartAsync(Recording(answered), Latency);
         var ideal = TimeSpan.FromMilliseconds(rows * Latency.TotalMilliseconds / Concurrency);
         var report = new StringBuilder();
         report.AppendLine("| sample | host start | first run | first ratio | first run CPU | second | third | load average (1 min) |");
@@ -89,6 +84,13 @@ public static class ColdStartBench
         }
         return output.Split('\n').Single(l => l.StartsWith("COLD ", StringComparison.Ordinal))["COLD ".Length..].Trim();
     }
+
+    /// <summary>The stub's default answers, each one's time and row (the bench prompt's "echo: {{n}}") recorded for <see cref="Timeline"/>.</summary>
+    internal static Func<StubRequest, StubReply> Recording(System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Row)> answered) => request =>
+    {
+        answered.Enqueue((DateTimeOffset.UtcNow, int.Parse(request.LastUserText["echo: ".Length..], CultureInfo.InvariantCulture)));
+        return StubModelServer.DefaultResponder(request);
+    };
 
     /// <summary>
     /// One run cut into phases from the stub's side, in ms from the start request: the first call's arrival (answer

@@ -27,13 +27,8 @@ public static class FunctionsHostBench
             ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared", "functions-host", "func-host"));
         if (!File.Exists(command)) throw new InvalidOperationException($"no Functions host at {command}; set FUNCTIONS_HOST to a func-host script");
 
-        // Every answer's time and row, so each run can be cut into phases (ColdStartBench.Timeline).
         var answered = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Row)>();
-        await using var model = await StubModelServer.StartAsync(request =>
-        {
-            answered.Enqueue((DateTimeOffset.UtcNow, int.Parse(request.LastUserText["echo: ".Length..], CultureInfo.InvariantCulture)));
-            return StubModelServer.DefaultResponder(request);
-        }, Latency);
+        await using var model = await StubModelServer.StartAsync(ColdStartBench.Recording(answered), Latency);
         var port = FreePort();
         var state = Path.Combine(root, ".func-host", "bench");
         var start = new ProcessStartInfo("bash") { ArgumentList = { command, "start", app }, RedirectStandardOutput = true, RedirectStandardError = true };

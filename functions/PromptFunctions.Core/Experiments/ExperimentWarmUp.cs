@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using PromptFunctions.Core.Datasets;
 using PromptFunctions.Core.Models;
 using PromptFunctions.Core.Prompts;
-using PromptFunctions.Core.Storage;
 using PromptFunctions.Prompts.Chat;
 using PromptFunctions.Prompts.Model;
 using PromptFunctions.Prompts.Rendering;
@@ -28,13 +27,11 @@ public sealed record ExperimentWarmUpResult(string? Prompt, string? Dataset, int
 /// experiment's extra time.
 /// </summary>
 public sealed class ExperimentWarmUp(
-    StorageClients storage,
     ExperimentStore store,
     PromptReader prompts,
     DatasetStore datasets,
     ModelConnections connections,
     ExperimentEngine engine,
-    IExperimentScorers scorers,
     IExperimentExamples examples,
     ExperimentRequestReader reader,
     IOptions<PromptHubOptions> hub,
@@ -42,6 +39,8 @@ public sealed class ExperimentWarmUp(
 {
     /// <summary>Requests each connection sends at once: enough to open several connections and meet its first contention.</summary>
     public const int ConcurrentModelRequests = 8;
+
+    private const string Evaluators = """[{"type":"exact_match"}]""";
 
     /// <summary>
     /// A fresh random id per warm-up, with the GUID version digit 0: started experiments take version-7 GUIDs and suite
@@ -65,17 +64,15 @@ public sealed class ExperimentWarmUp(
             var rendered = PromptRenderer.Render(content, input, hub.Value.RenderLimits);
             var messages = PromptChat.ToChatMessages(content, rendered, input);
             var options = PromptChat.ToChatOptions(content);
-            var scorer = scorers.Create(JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(), _ => throw new InvalidOperationException("no judge in the warm-up"));
             var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);
-            var scores = await scorer.ScoreAsync("1", example, cancellationToken);
-            var row = new ExperimentRowResult(example.Id, 0, 0, "1", ExperimentEngine.ScoresJson(scores), 1, 1, 1, 0, null);
+            // The rows run against the canned endpoint render and score for real; this one only has to be stored.
+            var row = new ExperimentRowResult(example.Id, 0, 0, "1", "[]", 1, 1, 1, 0, null);
             _ = ExperimentAggregation.Aggregate([row]).ToJsonString();
 
-            await storage.EnsureCreatedAsync();
             var record = new ExperimentRecord(NewWarmUpId(), null, null, null, "warm-up", "warm-up", 1, null, null, "warm-up", "warm-up", null,
                 1, 1, "warm-up", "warm-up", "{}", "[]", "fresh", 1, ExperimentStatus.Queued, DateTimeOffset.UnixEpoch, "warm-up", null, null, null, null, null);
             // Started together and all awaited, so none of them runs on after the warm-up returns.
-            var models = WarmConnectionsAsync(content, input, messages, options, cancellationToken);
+            var models = WarmConnectionsAsync(content, example, messages, options, cancellationToken);
             var request = WarmRequestAsync(content, record, cancellationToken);
             await Task.WhenAll(request, store.ExerciseAsync(record, row, cancellationToken), models);
             var (prompt, dataset) = await request;
@@ -104,14 +101,14 @@ public sealed class ExperimentWarmUp(
             await examples.ReadAsync(selection, 0, 1, cancellationToken);
         if (connections.Names.FirstOrDefault() is { } connection)
             reader.ReadModel(new JsonObject { ["connection"] = connection }, "$.model", content, cursor);
-        reader.ReadEvaluators(JsonNode.Parse("""[{"type":"exact_match"}]"""), "$.evaluators", cursor);
+        reader.ReadEvaluators(JsonNode.Parse(Evaluators), "$.evaluators", cursor);
         _ = PromptFunctions.Contracts.ContractsJson.Serialize(ExperimentsApi.Describe(record, 0, 0));
         _ = ExperimentPlan.For(record.Id, 1000, 50);
         return (prompt, dataset);
     }
 
     /// <returns>The canned responses the connections received.</returns>
-    private async Task<int> WarmConnectionsAsync(PromptVersionContent content, JsonObject input, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    private async Task<int> WarmConnectionsAsync(PromptVersionContent content, ExperimentExample example, IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         if (connections.Names.Count == 0) return 0;
         // Loopback calls at start are not traffic anyone should see in traces or HTTP metrics.
@@ -121,7 +118,7 @@ public sealed class ExperimentWarmUp(
         using var transport = new SocketsHttpHandler { UseProxy = false };
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, transport, content, input, messages, options, bounded.Token)));
+        await Task.WhenAll(connections.Names.Select(name => WarmConnectionAsync(name, canned.Endpoint, transport, content, example, messages, options, bounded.Token)));
         return canned.Answered;
     }
 
@@ -130,8 +127,8 @@ public sealed class ExperimentWarmUp(
     /// whole client stack, scoring) for a few rows at once, the way a batch runs them, with the connection pointed at
     /// the canned endpoint.
     /// </summary>
-    private async Task WarmConnectionAsync(string name, Uri endpoint, HttpMessageHandler transport, PromptVersionContent content, JsonObject input, IList<ChatMessage> messages,
-        ChatOptions options, CancellationToken cancellationToken)
+    private async Task WarmConnectionAsync(string name, Uri endpoint, HttpMessageHandler transport, PromptVersionContent content, ExperimentExample example,
+        IList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         var client = connections.GetChatClient(name);
         if (client.GetService<ModelRequestCapture>() is { } capture)
@@ -139,9 +136,8 @@ public sealed class ExperimentWarmUp(
         // Ollama speaks its own protocol, which the canned endpoint does not.
         if (connections.Settings(name).Provider.Equals(ModelProviderNames.Ollama, StringComparison.OrdinalIgnoreCase)) return;
         using var warmUp = connections.BuildWarmUpClient(name, endpoint, transport);
-        var runtime = engine.AdHocRuntime(content, new ModelChoice(name, connections.Settings(name).Model, []), JsonNode.Parse("""[{"type":"exact_match"}]""")!.AsArray(),
+        var runtime = engine.AdHocRuntime(content, new ModelChoice(name, connections.Settings(name).Model, []), JsonNode.Parse(Evaluators)!.AsArray(),
             ResponseCacheMode.Fresh, null, (_, _) => warmUp);
-        var example = new ExperimentExample("warm-up", 0, input, JsonValue.Create("1"), null);
         await Parallel.ForEachAsync(Enumerable.Range(0, ConcurrentModelRequests), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentModelRequests, CancellationToken = cancellationToken },
             async (_, token) =>
             {
